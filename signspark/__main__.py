@@ -1,0 +1,5 @@
+import sys
+
+from signspark.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the ``signspark`` CLI, one module each (see :mod:`signspark.cli`)."""
