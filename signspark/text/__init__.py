@@ -1,0 +1,26 @@
+"""Text side of SignSparK: language tags, text encoders (built-in, M-CLIP) and the length model.
+
+Importing this package is cheap (no torch, no transformers); each name is loaded on first use::
+
+    from signspark.text import BuiltinTextEncoder, LengthModel, load_text_encoder, load_mclip
+"""
+
+from signspark.text.languages import LANGUAGES, UnknownLanguageError, get_language, tag_text
+
+_LAZY = {
+    "TextEncoder": "encoder", "load_text_encoder": "encoder",
+    "BuiltinTextEncoder": "builtin",
+    "LengthModel": "length", "LengthModelConfig": "length", "fit_length_model": "length",
+    "MCLIPTextEncoder": "mclip", "load_mclip": "mclip", "mclip_from_official_state_dict": "mclip",
+    "TextTooLongError": "mclip",
+}
+
+__all__ = ["LANGUAGES", "UnknownLanguageError", "get_language", "tag_text", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"signspark.text.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'signspark.text' has no attribute {name!r}")
