@@ -1,0 +1,119 @@
+"""The alphabet lexicon at inference time: text -> a fingerspelled PoseSequence and its keyframes.
+
+:func:`spell` is what the demo and the keyframes-to-pose path call when a word
+has no sign of its own: each letter becomes one sign segment, and the keyframes
+are the onset, middle and offset frame of every letter (the paper's policy).
+
+Example::
+
+    >>> seq = spell("hello", "ASL")
+    >>> seq.gloss
+    'H E L L O'
+    >>> len(seq.segments)
+    5
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from signspark.keyframes import onset_middle_offset
+from signspark.pose.sequence import PoseSequence
+from signspark.pose.streams import SMPLX_FRAME_KEYS
+from signspark.text.languages import get_language
+
+from .alphabets import get_alphabet
+from .motion import FPS, build_motion
+from .signers import DEFAULT_SIGNER, Signer, sample_signer
+from .text_to_letters import MAX_CHARS, PAUSE, SpellingError, letters
+
+__all__ = ["spell", "letter_keyframes", "LetterKeyframes", "MAX_CHARS", "SpellingError"]
+
+
+def _signer(signer: Signer | int | None) -> Signer:
+    if signer is None:
+        return DEFAULT_SIGNER
+    if isinstance(signer, Signer):
+        return signer
+    if isinstance(signer, (int, np.integer)) and not isinstance(signer, bool):
+        return sample_signer(int(signer))
+    raise TypeError(f"signer must be a Signer, an int seed or None, got {type(signer).__name__}")
+
+
+def spell_tokens(tokens: list[str], language: str, text: str = "", seed: int = 0, speed: float = 1.0,
+                 signer: Signer | int | None = None, fps: float = FPS) -> PoseSequence:
+    """Like :func:`spell` for already-split letters (names of the language's alphabet and ``" "`` pauses)."""
+    code = get_language(language).code
+    alphabet = get_alphabet(code)
+    unknown = [t for t in tokens if t != PAUSE and t not in alphabet]
+    if unknown:
+        raise SpellingError(f"{code} manual alphabet has no letter(s) {unknown}; known: {sorted(alphabet.letters)}")
+    sg = _signer(signer)
+    motion = build_motion(tokens, alphabet, sg, np.random.default_rng(int(seed)), speed=speed, fps=fps)
+    T = motion.num_frames
+    params = {k: np.zeros((T, d), np.float32) for k, d in SMPLX_FRAME_KEYS.items()}
+    params["body_pose"] = motion.body_pose
+    params["left_hand_pose"] = motion.left_hand_pose
+    params["right_hand_pose"] = motion.right_hand_pose
+    segments = motion.segments
+    return PoseSequence(
+        params=params, betas=np.asarray(sg.betas, np.float32), fps=float(fps), language=code, text=text,
+        gloss=" ".join(motion.letters), segments=segments,
+        keyframes=np.asarray(onset_middle_offset(segments.tolist()), np.int64),
+    )
+
+
+def spell(text: str, language: str, seed: int = 0, speed: float = 1.0, signer: Signer | int | None = None,
+          fps: float = FPS) -> PoseSequence:
+    """Fingerspell ``text`` in ``language``'s manual alphabet.
+
+    Args:
+        text: spoken-language text (English for ASL/BSL, German for DGS, Chinese or
+            pinyin for CSL), at most :data:`MAX_CHARS` characters.
+        language: ``ASL``, ``BSL``, ``DGS`` or ``CSL``.
+        seed: timing and jitter randomness (same seed, same output).
+        speed: letter-rate multiplier (1 = about 5.5 letters per second for the default signer).
+        signer: a :class:`~signspark.data.corpus.signers.Signer`, an int (a sampled signer), or
+            None for the neutral default signer (no jitter).
+        fps: frame rate.
+
+    Returns:
+        A :class:`PoseSequence` with one segment per letter, ``gloss`` the space-separated
+        letters (one per segment), keyframes at each letter's onset, middle and offset.
+
+    Raises:
+        SpellingError: empty text, too long, or nothing spellable.
+        UnknownLanguageError: unsupported language.
+    """
+    code = get_language(language).code
+    tokens = letters(text, code)
+    return spell_tokens(tokens, code, text=" ".join(text.split()), seed=seed, speed=speed, signer=signer, fps=fps)
+
+
+@dataclasses.dataclass
+class LetterKeyframes:
+    """Keyframes of a fingerspelled text.
+
+    Attributes:
+        sequence: the full spelled clip (see :func:`spell`).
+        frames: (K,) keyframe indices (onset, middle, offset of each letter).
+        letters: K letter names, the letter each keyframe belongs to.
+    """
+
+    sequence: PoseSequence
+    frames: np.ndarray
+    letters: list[str]
+
+
+def letter_keyframes(text: str, language: str, seed: int = 0, speed: float = 1.0,
+                     signer: Signer | int | None = None, fps: float = FPS) -> LetterKeyframes:
+    """Keyframes for fingerspelling ``text``: the poses a keyframes-to-pose generator is conditioned on."""
+    seq = spell(text, language, seed=seed, speed=speed, signer=signer, fps=fps)
+    names = seq.gloss.split()
+    owner = []
+    for f in seq.keyframes:
+        k = int(np.flatnonzero((seq.segments[:, 0] <= f) & (seq.segments[:, 1] >= f))[0])
+        owner.append(names[k])
+    return LetterKeyframes(sequence=seq, frames=seq.keyframes.copy(), letters=owner)

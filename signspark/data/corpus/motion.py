@@ -1,0 +1,267 @@
+"""Timing and motion: letters -> a frame-by-frame SMPL-X pose with sign segments.
+
+A take is laid out on a frame grid (25 fps by default):
+
+    rest hold | move into signing space | letter 1 hold | transition | letter 2 hold | ... | back to rest | rest hold
+
+* Each letter gets ``1 / rate`` seconds (the signer's rate, times ``speed``,
+  with per-letter jitter); a fraction ``hold`` of it is spent holding the
+  letter (its segment), the rest moving to the next one (tag 0). Holds and
+  transitions are at least one frame, so letters never merge into one segment.
+  Moving letters (J, Z, umlaut shakes) take longer and trace their key poses.
+* A pause token (a space) inserts a short relaxed hold between words.
+* Between key poses every joint rotation follows a minimum-jerk profile
+  (quaternion blend). Coarticulation: a hold already leans a little toward the
+  next letter and keeps a trace of the previous one, and the fingers lead the
+  arm by a fraction of a frame.
+* Slow, smooth jitter (the signer's ``jitter`` degrees) is composed onto every
+  joint so no two takes are identical.
+
+:func:`build_motion` returns the per-frame arrays and the inclusive segments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+
+from .alphabets import Alphabet
+from .placement import NUM_JOINTS, letter_hand_pose, letter_keyposes, rest_keypose
+from .signers import Signer
+from .text_to_letters import PAUSE
+
+__all__ = ["Motion", "build_motion", "min_jerk", "FPS", "rotvec_to_quat", "quat_to_rotvec", "quat_mul"]
+
+FPS = 25.0
+
+
+@dataclasses.dataclass
+class Motion:
+    """A built take.
+
+    Attributes:
+        body_pose: (T, 63) axis-angle.
+        left_hand_pose, right_hand_pose: (T, 45).
+        segments: (S, 2) inclusive letter holds.
+        letters: S letter names, one per segment.
+    """
+
+    body_pose: np.ndarray
+    left_hand_pose: np.ndarray
+    right_hand_pose: np.ndarray
+    segments: np.ndarray
+    letters: list[str]
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.body_pose.shape[0])
+
+
+def min_jerk(t: np.ndarray) -> np.ndarray:
+    """Minimum-jerk profile 10t^3 - 15t^4 + 6t^5 on [0, 1]."""
+    t = np.clip(t, 0.0, 1.0)
+    return t * t * t * (10 + t * (-15 + 6 * t))
+
+
+def rotvec_to_quat(rv: np.ndarray) -> np.ndarray:
+    """(..., 3) axis-angle -> (..., 4) unit quaternions (x, y, z, w)."""
+    rv = np.asarray(rv, np.float64)
+    angle = np.linalg.norm(rv, axis=-1, keepdims=True)
+    half = 0.5 * angle
+    # sin(half)/angle, with its limit 1/2 at zero
+    k = np.where(angle > 1e-8, np.sin(half) / np.maximum(angle, 1e-12), 0.5 - angle ** 2 / 48.0)
+    return np.concatenate([rv * k, np.cos(half)], axis=-1)
+
+
+def quat_to_rotvec(q: np.ndarray) -> np.ndarray:
+    """(..., 4) quaternions (x, y, z, w) -> (..., 3) axis-angle with angle in [0, pi]."""
+    q = np.where(q[..., 3:] < 0, -q, q)
+    v = q[..., :3]
+    s = np.linalg.norm(v, axis=-1, keepdims=True)
+    angle = 2.0 * np.arctan2(s, q[..., 3:])
+    k = np.where(s > 1e-8, angle / np.maximum(s, 1e-12), 2.0 / np.maximum(q[..., 3:], 1e-12))
+    return v * k
+
+
+def quat_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hamilton product of (..., 4) quaternions (x, y, z, w)."""
+    ax, ay, az, aw = np.moveaxis(a, -1, 0)
+    bx, by, bz, bw = np.moveaxis(b, -1, 0)
+    return np.stack([
+        aw * bx + ax * bw + ay * bz - az * by,
+        aw * by - ax * bz + ay * bw + az * bx,
+        aw * bz + ax * by - ay * bx + az * bw,
+        aw * bw - ax * bx - ay * by - az * bz,
+    ], axis=-1)
+
+
+def _quats(poses: np.ndarray) -> np.ndarray:
+    """(K, J, 3) axis-angle -> (K, J, 4) quaternions (x, y, z, w), sign-continuous along K."""
+    K = poses.shape[0]
+    q = rotvec_to_quat(poses)
+    for k in range(1, K):
+        flip = (q[k] * q[k - 1]).sum(-1) < 0
+        q[k][flip] *= -1
+    return q
+
+
+def _interpolate(frames: np.ndarray, quats: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Minimum-jerk blend between keys at (sorted) ``frames``; returns (len(query), J, 4)."""
+    query = np.clip(query, frames[0], frames[-1])
+    idx = np.clip(np.searchsorted(frames, query, side="right") - 1, 0, len(frames) - 2)
+    span = np.maximum(frames[idx + 1] - frames[idx], 1e-9)
+    w = min_jerk((query - frames[idx]) / span)[:, None, None]
+    q = (1 - w) * quats[idx] + w * quats[idx + 1]
+    return q / np.linalg.norm(q, axis=-1, keepdims=True)
+
+
+def _blend_hands(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    """Blend the hand joints (21..50) of pose a toward pose b by w (axis-angle, small differences)."""
+    out = np.array(a, np.float64)
+    out[21:] = (1 - w) * a[21:] + w * b[21:]
+    return out
+
+
+def _blend_all(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    qa_, qb_ = rotvec_to_quat(a), rotvec_to_quat(b)
+    qb_ = np.where(((qa_ * qb_).sum(-1) < 0)[..., None], -qb_, qb_)
+    q = (1 - w) * qa_ + w * qb_
+    return quat_to_rotvec(q / np.linalg.norm(q, axis=-1, keepdims=True))
+
+
+class _Frames:
+    """Turns durations in seconds into whole frames, carrying the rounding error forward."""
+
+    def __init__(self, fps: float):
+        self.fps = fps
+        self.carry = 0.0
+
+    def __call__(self, seconds: float, minimum: int = 1) -> int:
+        exact = seconds * self.fps + self.carry
+        n = max(minimum, int(round(exact)))
+        self.carry = exact - n
+        return n
+
+
+def build_motion(tokens: list[str], alphabet: Alphabet, signer: Signer, rng: np.random.Generator,
+                 speed: float = 1.0, fps: float = FPS) -> Motion:
+    """Lay out and interpolate a take of fingerspelled ``tokens`` (letter names and :data:`PAUSE`).
+
+    Args:
+        tokens: output of :func:`~signspark.data.corpus.text_to_letters.letters`.
+        signer: who signs (timing, placement, jitter).
+        rng: randomness for timing jitter and pose noise (seeded by the caller).
+        speed: multiplies the signer's letter rate (1 = natural).
+    """
+    if speed <= 0 or not np.isfinite(speed):
+        raise ValueError(f"speed must be a positive number, got {speed}")
+    letters_only = [t for t in tokens if t != PAUSE]
+    if not letters_only:
+        raise ValueError("nothing to sign: no letters among the tokens")
+    rest = rest_keypose(signer)
+    to_frames = _Frames(fps)
+    rate = signer.rate * speed * float(rng.uniform(0.9, 1.1))
+    coart = signer.coarticulation
+
+    # resolve letters to key poses
+    items: list[tuple[str, tuple]] = []
+    prev = None
+    for tok in tokens:
+        if tok == PAUSE:
+            items.append((PAUSE, ()))
+            prev = None
+            continue
+        letter = alphabet[tok]
+        variant = 1 if tok == prev else 0
+        items.append((tok, letter_keyposes(letter, signer, variant)))
+        prev = tok
+
+    key_frames: list[float] = []
+    key_poses: list[np.ndarray] = []
+    segments: list[tuple[int, int]] = []
+    seg_letters: list[str] = []
+
+    def add(frame: float, pose: np.ndarray) -> None:
+        if key_frames and frame <= key_frames[-1]:
+            frame = key_frames[-1] + 1e-3
+        key_frames.append(frame)
+        key_poses.append(np.asarray(pose, np.float64))
+
+    f = 0
+    add(0, rest)
+    f += to_frames(rng.uniform(0.25, 0.5), minimum=2)
+    add(f - 1, rest)
+    f += to_frames(rng.uniform(0.3, 0.45) / max(speed, 0.5) ** 0.5, minimum=3)  # rise into signing space
+
+    letter_items = [(i, it) for i, it in enumerate(items) if it[0] != PAUSE]
+    for n, (i, (name, keys)) in enumerate(letter_items):
+        letter = alphabet[name]
+        tau = float(rng.uniform(0.85, 1.15)) / rate
+        if letter.move is not None:
+            tau *= letter.move.duration
+        hold = to_frames(tau * signer.hold, minimum=max(2, min(len(keys), 4)))
+        trans_s = tau * (1 - signer.hold)
+        start, end = f, f + hold - 1
+        nxt = letter_items[n + 1][1][1][0][1] if n + 1 < len(letter_items) else None
+        prv = key_poses[-1]
+        for k, (u, pose) in enumerate(keys):
+            p = np.array(pose, np.float64)
+            if k == 0 and n > 0:
+                p = _blend_hands(p, prv, 0.5 * coart)
+            if len(keys) == 1:
+                add(start, p)
+                if hold > 1:
+                    q_end = np.array(pose, np.float64)
+                    if nxt is not None:
+                        q_end = _blend_hands(_blend_all(q_end, nxt, 0.35 * coart), nxt, coart)
+                    add(end, q_end)
+                continue
+            if k == len(keys) - 1 and nxt is not None:
+                p = _blend_hands(p, nxt, coart)
+            add(start + u * (end - start), p)
+        segments.append((start, end))
+        seg_letters.append(name)
+        f = end + 1
+        pause_follows = i + 1 < len(items) and items[i + 1][0] == PAUSE
+        if pause_follows and n + 1 < len(letter_items):
+            # drift toward a relaxed hand between words, then on to the next word
+            gap = to_frames(rng.uniform(0.25, 0.45) / max(speed, 0.5) ** 0.5, minimum=3)
+            relaxed = np.array(key_poses[-1])
+            relaxed[21:36] = 0.5 * relaxed[21:36] + 0.5 * letter_hand_pose("relaxed", "left").reshape(15, 3)
+            relaxed[36:] = 0.6 * relaxed[36:] + 0.4 * letter_hand_pose("relaxed", "right").reshape(15, 3)
+            add(f + gap // 2, relaxed)
+            f += gap
+        f += to_frames(trans_s, minimum=1) if n + 1 < len(letter_items) else 0
+
+    f += to_frames(rng.uniform(0.35, 0.55) / max(speed, 0.5) ** 0.5, minimum=3)  # back to rest
+    add(f, rest)
+    f += to_frames(rng.uniform(0.25, 0.5), minimum=2)
+    add(f, rest)
+    T = f + 1
+
+    frames = np.asarray(key_frames)
+    quats = _quats(np.stack(key_poses))
+    grid = np.arange(T, dtype=np.float64)
+    q_body = _interpolate(frames, quats[:, :21], grid)
+    lead = float(rng.uniform(0.2, 0.6))
+    q_hand = _interpolate(frames, quats[:, 21:], grid + lead)
+    q = np.concatenate([q_body, q_hand], axis=1)
+
+    if signer.jitter > 0:
+        noise = rng.normal(0.0, 1.0, (T, NUM_JOINTS, 3))
+        noise = gaussian_filter1d(noise, sigma=4.0, axis=0, mode="nearest")
+        noise /= max(noise.std(), 1e-9)
+        scale = np.full((NUM_JOINTS, 1), signer.jitter)
+        scale[21:] *= 1.5
+        noise *= np.deg2rad(scale)[None]
+        q = quat_mul(q, rotvec_to_quat(noise))
+    aa = quat_to_rotvec(q).astype(np.float32)
+    return Motion(
+        body_pose=aa[:, :21].reshape(T, 63),
+        left_hand_pose=aa[:, 21:36].reshape(T, 45),
+        right_hand_pose=aa[:, 36:].reshape(T, 45),
+        segments=np.asarray(segments, np.int64).reshape(-1, 2),
+        letters=seg_letters,
+    )
