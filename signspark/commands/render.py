@@ -1,0 +1,110 @@
+"""``signspark render``: a PoseSequence ``.npz`` -> an mp4 of the signing avatar (and optionally a .ply)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..cli import CLIError
+
+BACKENDS = ("auto", "gsplat", "gl", "torch", "mesh", "skeleton")
+VIEWS = ("front", "three_quarter", "hands")
+
+EPILOG = """\
+examples:
+  signspark render hello.npz -o hello.mp4
+  signspark render hello.npz -o cmp.mp4 --compare reference.npz --caption
+  signspark render hello.npz -o hello.mp4 --backend skeleton --view hands
+  signspark render hello.npz -o hello.mp4 --ply-frame 12            # also writes hello_frame12.ply
+  signspark render hello.npz -o hello.mp4 --ply-frame 12 --ply pose.ply
+
+--ply-frame N writes the avatar posed at frame N as a standard 3D Gaussian splatting .ply
+(opens in gr.Model3D and common splat viewers): to --ply PATH when given, else next to the
+video as <OUT stem>_frame<N>.ply.
+"""
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "render", help="render a pose sequence (.npz) to an mp4 video",
+        description="Render a PoseSequence .npz with the Gaussian avatar (or a mesh / skeleton) to an H.264 mp4.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("seq", metavar="SEQ.npz", help="pose sequence to render")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.mp4", help="video to write")
+    p.add_argument("--backend", default="auto", choices=BACKENDS,
+                   help="renderer: auto picks gsplat (CUDA), else gl (OpenGL/EGL), else torch (default: auto)")
+    p.add_argument("--view", default="front", choices=VIEWS, help="camera preset (default: front)")
+    p.add_argument("--size", type=int, default=512, help="frame size in pixels, square (default: 512)")
+    p.add_argument("--background", default="white", help="white, black or #rrggbb (default: white)")
+    p.add_argument("--compare", metavar="OTHER.npz",
+                   help="a reference sequence shown on the left (SEQ is on the right, labelled generated)")
+    p.add_argument("--ply-frame", type=int, metavar="N", help="also write the avatar at frame N as a 3DGS .ply")
+    p.add_argument("--ply", metavar="PATH.ply", help="where --ply-frame writes (default: OUT stem + _frameN.ply)")
+    p.add_argument("--caption", action="store_true", help="caption: the text and the current sign")
+    p.add_argument("--fps", type=float, help="output frame rate (default: the sequence's)")
+    p.add_argument("--no-keyframes", action="store_true", help="do not highlight keyframes with a border")
+    p.add_argument("--avatar", metavar="AVATAR.ply",
+                   help="your own avatar: rest-pose 3DGS .ply with a face_id binding (see signspark.render.ply)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch CPU threads (default 1: the encoder and OpenGL use the other cores)")
+    return p
+
+
+def run(args) -> int:
+    import torch
+    from tqdm import tqdm
+
+    from ..pose.sequence import PoseFileError, PoseSequence
+    from ..render import RenderOptions, export_ply_frame, load_avatar, render_video
+    from ..render.backends.base import BackendUnavailableError
+    from ..render.ply import PlyError
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".mp4":
+        raise CLIError(f"output {out} must end in .mp4")
+    if not 16 <= args.size <= 4096:
+        raise CLIError(f"--size must be between 16 and 4096, got {args.size}")
+    if args.fps is not None and not 0 < args.fps <= 240:
+        raise CLIError(f"--fps must be in (0, 240], got {args.fps}")
+    if args.ply is not None and args.ply_frame is None:
+        raise CLIError("--ply needs --ply-frame N")
+    if args.ply is not None and Path(args.ply).suffix.lower() != ".ply":
+        raise CLIError(f"--ply {args.ply} must end in .ply")
+    if args.threads >= 1:
+        torch.set_num_threads(args.threads)
+    try:
+        seq = PoseSequence.load(args.seq)
+        other = PoseSequence.load(args.compare) if args.compare else None
+    except PoseFileError as e:
+        raise CLIError(str(e)) from None
+    if args.ply_frame is not None and not 0 <= args.ply_frame < seq.num_frames:
+        raise CLIError(f"--ply-frame {args.ply_frame} is outside the clip (0..{seq.num_frames - 1})")
+
+    from ..render.api import _builtin_body
+
+    body = _builtin_body()
+    avatar = None
+    if args.avatar:
+        try:
+            avatar = load_avatar(args.avatar, body_model=body)
+        except PlyError as e:
+            raise CLIError(str(e)) from None
+    try:
+        options = RenderOptions(backend=args.backend, view=args.view, size=args.size, background=args.background,
+                                highlight_keyframes=not args.no_keyframes, caption=True if args.caption else None,
+                                fps=args.fps, avatar=avatar).resolved()
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    total = max(seq.num_frames, other.num_frames if other is not None else 0)
+    with tqdm(total=total, unit="frame", desc="render", leave=False) as bar:
+        try:
+            path = render_video(seq, out, options, compare=other, body_model=body,
+                                progress=lambda done, n: bar.update(done - bar.n))
+        except BackendUnavailableError as e:
+            raise CLIError(str(e)) from None
+    print(f"wrote {path} ({total} frames)")
+    if args.ply_frame is not None:
+        ply = Path(args.ply) if args.ply else out.with_name(f"{out.stem}_frame{args.ply_frame}.ply")
+        export_ply_frame(seq, args.ply_frame, ply, body_model=body, avatar=avatar)
+        print(f"wrote {ply}")
+    return 0

@@ -1,0 +1,187 @@
+"""A set of 3D Gaussians in world space, and its screen-space projection (EWA splatting).
+
+The projection here is shared by the CPU backends (PyTorch and OpenGL), so they
+differ only in how they rasterize. The compositing rule both follow (and gsplat's
+classic mode follows up to its square bounding box):
+
+* 2D covariance ``J W S W^T J^T + 0.3 I`` (pixels^2), conic = its inverse;
+* a Gaussian touches a pixel when ``q = d^T conic d <= 9`` (inside 3 sigma);
+* ``alpha = min(0.99, opacity * exp(-q / 2))``, ignored below 1/255;
+* front-to-back "over" compositing in order of camera-space depth of the means,
+  then the background times the remaining transmittance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+
+from ..pose.rotations import _matrix_to_quaternion
+from .camera import Camera
+
+__all__ = ["Gaussians", "Projected", "project_gaussians", "quaternion_to_matrix", "matrix_to_quaternion",
+           "ALPHA_MIN", "ALPHA_MAX", "SIGMA_CUTOFF2", "EPS2D"]
+
+ALPHA_MIN = 1.0 / 255.0
+ALPHA_MAX = 0.99
+SIGMA_CUTOFF2 = 9.0  # q <= 3^2
+EPS2D = 0.3  # low-pass dilation of the 2D covariance, pixels^2
+
+
+def quaternion_to_matrix(q: torch.Tensor) -> torch.Tensor:
+    """(..., 4) quaternions (w, x, y, z; normalised here) -> (..., 3, 3) rotation matrices."""
+    q = q / torch.linalg.vector_norm(q, dim=-1, keepdim=True).clamp_min(1e-12)
+    w, x, y, z = q.unbind(-1)
+    return torch.stack([
+        1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y),
+        2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+        2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y),
+    ], dim=-1).reshape(*q.shape[:-1], 3, 3)
+
+
+def matrix_to_quaternion(R: torch.Tensor) -> torch.Tensor:
+    """(..., 3, 3) rotation matrices -> (..., 4) unit quaternions (w, x, y, z) with w >= 0."""
+    return _matrix_to_quaternion(R)
+
+
+@dataclasses.dataclass
+class Gaussians:
+    """N Gaussians of one frame, world space.
+
+    Attributes:
+        means: (N, 3) centres, metres.
+        quats: (N, 4) rotations, unit quaternions (w, x, y, z).
+        scales: (N, 3) standard deviations along the rotated axes, metres (linear, not log).
+        colors: (N, 3) RGB in [0, 1] (what is rendered: albedo, or albedo times shading).
+        opacities: (N,) in [0, 1].
+        rotmats: optional (N, 3, 3) rotation matrices matching ``quats`` (saves a conversion).
+        normals: optional (N, 3) unit surface normals (for shading and back-face culling of
+            surface-bound Gaussians).
+    """
+
+    means: torch.Tensor
+    quats: torch.Tensor
+    scales: torch.Tensor
+    colors: torch.Tensor
+    opacities: torch.Tensor
+    rotmats: torch.Tensor | None = None
+    normals: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return int(self.means.shape[0])
+
+    def validate(self, source: str = "Gaussians") -> None:
+        N = len(self)
+        for name, shape in (("means", (N, 3)), ("quats", (N, 4)), ("scales", (N, 3)),
+                            ("colors", (N, 3)), ("opacities", (N,))):
+            t = getattr(self, name)
+            if tuple(t.shape) != shape:
+                raise ValueError(f"{source}: {name} must have shape {shape}, got {tuple(t.shape)}")
+            if not torch.isfinite(t).all():
+                raise ValueError(f"{source}: {name} contains NaN or infinite values")
+
+    def rotation_matrices(self) -> torch.Tensor:
+        return self.rotmats if self.rotmats is not None else quaternion_to_matrix(self.quats)
+
+    def covariances(self) -> torch.Tensor:
+        """(N, 3, 3) world covariances ``R diag(s^2) R^T``."""
+        M = self.rotation_matrices() * self.scales[:, None, :]
+        return M @ M.transpose(1, 2)
+
+    def to(self, device) -> "Gaussians":
+        return Gaussians(*(t.to(device) if t is not None else None for t in dataclasses.astuple(self)))
+
+    def subset(self, index: torch.Tensor) -> "Gaussians":
+        return Gaussians(*(t[index] if t is not None else None for t in dataclasses.astuple(self)))
+
+
+@dataclasses.dataclass
+class Projected:
+    """Gaussians in screen space, only those in front of the camera and on screen.
+
+    Attributes:
+        means2d: (M, 2) pixel centres (u right, v down).
+        cov2d: (M, 3) 2D covariance (a, b, c) = [[a, b], [b, c]], pixels^2, dilated.
+        conics: (M, 3) inverse covariance (A, B, C).
+        depths: (M,) camera-space z, metres.
+        colors: (M, 3), opacities: (M,).
+        index: (M,) indices into the input Gaussians.
+    """
+
+    means2d: torch.Tensor
+    cov2d: torch.Tensor
+    conics: torch.Tensor
+    depths: torch.Tensor
+    colors: torch.Tensor
+    opacities: torch.Tensor
+    index: torch.Tensor
+
+    def __len__(self) -> int:
+        return int(self.means2d.shape[0])
+
+    def extents(self) -> torch.Tensor:
+        """(M, 2) half-widths of the 3-sigma ellipse's bounding box in x and y, pixels."""
+        return 3.0 * torch.sqrt(self.cov2d[:, [0, 2]].clamp_min(0))
+
+    def ellipse_axes(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The 3-sigma ellipse's semi-axes as vectors, (M, 2) each (major, minor)."""
+        a, b, c = self.cov2d.unbind(-1)
+        mid = 0.5 * (a + c)
+        disc = torch.sqrt((0.25 * (a - c) ** 2 + b * b).clamp_min(0))
+        l1, l2 = mid + disc, (mid - disc).clamp_min(1e-8)
+        v1 = torch.stack([b, l1 - a], -1)
+        v2 = torch.stack([l1 - c, b], -1)
+        v = torch.where((v1.norm(dim=-1) >= v2.norm(dim=-1))[:, None], v1, v2)
+        n = v.norm(dim=-1, keepdim=True)
+        e1 = torch.where(n > 1e-12, v / n.clamp_min(1e-12), torch.tensor([1.0, 0.0]).to(v))
+        e2 = torch.stack([-e1[:, 1], e1[:, 0]], -1)
+        return e1 * (3 * l1.sqrt())[:, None], e2 * (3 * l2.sqrt())[:, None]
+
+
+def project_gaussians(g: Gaussians, camera: Camera, eps2d: float = EPS2D) -> Projected:
+    """EWA projection of 3D Gaussians to the image plane of ``camera``.
+
+    Gaussians behind the near plane, beyond the far plane, or whose 3-sigma box
+    misses the image, are dropped.
+    """
+    V = camera.viewmat.to(g.means)
+    Rw = V[:3, :3]
+    p = g.means @ Rw.T + V[:3, 3]
+    x, y, z = p.unbind(-1)
+    f = camera.focal
+    W, H = camera.width, camera.height
+    keep = (z > camera.near) & (z < camera.far)
+    zs = z.clamp_min(camera.near)
+    # Clamp the Jacobian's x/z, y/z to a bit beyond the frustum, as 3DGS does, for stability.
+    limx = 1.3 * (0.5 * W / f)
+    limy = 1.3 * (0.5 * H / f)
+    tx = (x / zs).clamp(-limx, limx) * zs
+    ty = (y / zs).clamp(-limy, limy) * zs
+    zero = torch.zeros_like(z)
+    J = torch.stack([
+        torch.stack([f / zs, zero, -f * tx / zs ** 2], -1),
+        torch.stack([zero, f / zs, -f * ty / zs ** 2], -1),
+    ], dim=-2)  # (N, 2, 3)
+    T = J @ Rw  # (N, 2, 3)
+    M = T @ (g.rotation_matrices() * g.scales[:, None, :])  # (N, 2, 3)
+    cov = M @ M.transpose(1, 2)
+    a = cov[:, 0, 0] + eps2d
+    b = cov[:, 0, 1]
+    c = cov[:, 1, 1] + eps2d
+    det = (a * c - b * b).clamp_min(1e-12)
+    u = f * x / zs + W / 2
+    v = f * y / zs + H / 2
+    rx, ry = 3 * a.sqrt(), 3 * c.sqrt()
+    keep &= (u + rx > 0) & (u - rx < W) & (v + ry > 0) & (v - ry < H) & (g.opacities > ALPHA_MIN)
+    idx = torch.nonzero(keep).squeeze(1)
+    a, b, c, det = a[idx], b[idx], c[idx], det[idx]
+    return Projected(
+        means2d=torch.stack([u[idx], v[idx]], -1),
+        cov2d=torch.stack([a, b, c], -1),
+        conics=torch.stack([c / det, -b / det, a / det], -1),
+        depths=z[idx],
+        colors=g.colors[idx],
+        opacities=g.opacities[idx],
+        index=idx,
+    )

@@ -1,0 +1,121 @@
+"""MP4 writing through the ffmpeg that imageio-ffmpeg bundles: H.264, yuv420p, +faststart.
+
+Browsers play the result. Frames are streamed to the encoder one at a time (the
+clip is never held in memory), into a temporary file beside the target that is
+renamed on success and removed on failure.
+
+Example::
+
+    with Mp4Writer("out.mp4", fps=25) as w:
+        for frame in frames:          # (H, W, 3) uint8
+            w.write(frame)
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Mp4Writer", "VideoError"]
+
+
+class VideoError(RuntimeError):
+    """The encoder could not be started or failed while writing."""
+
+
+class Mp4Writer:
+    """Stream (H, W, 3) uint8 RGB frames into an H.264 mp4.
+
+    Args:
+        path: target ``.mp4`` file (its folder is created).
+        fps: frames per second (> 0).
+        crf: x264 constant rate factor (lower is better quality; 23 is the default).
+        preset: x264 speed preset (``ultrafast`` ... ``veryslow``).
+
+    The frame size is fixed by the first frame; odd widths or heights are padded
+    by one pixel (edge colour) because yuv420p needs even sizes.
+    """
+
+    def __init__(self, path: str | os.PathLike, fps: float, crf: int = 23, preset: str = "veryfast"):
+        self.path = Path(path)
+        if self.path.suffix.lower() != ".mp4":
+            raise ValueError(f"{self.path}: the video is written as .mp4; give a path ending in .mp4")
+        if not (np.isfinite(fps) and 0 < fps <= 240):
+            raise ValueError(f"fps must be in (0, 240], got {fps}")
+        self.fps, self.crf, self.preset = float(fps), int(crf), preset
+        self._gen = None
+        self._tmp: Path | None = None
+        self._size: tuple[int, int] | None = None  # (H, W) of incoming frames
+        self.frames_written = 0
+
+    def _start(self, h: int, w: int) -> None:
+        import imageio_ffmpeg
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp.mp4", dir=self.path.parent)
+        os.close(fd)
+        self._tmp = Path(tmp)
+        W, H = w + (w % 2), h + (h % 2)
+        self._gen = imageio_ffmpeg.write_frames(
+            str(self._tmp), (W, H), fps=self.fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
+            quality=None, macro_block_size=1, ffmpeg_log_level="error",
+            output_params=["-preset", self.preset, "-crf", str(self.crf), "-movflags", "+faststart"])
+        self._gen.send(None)
+        self._size = (h, w)
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one (H, W, 3) uint8 frame."""
+        frame = np.asarray(frame)
+        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+            raise ValueError(f"frames must be (H, W, 3) uint8, got {frame.shape} {frame.dtype}")
+        if self._gen is None:
+            self._start(frame.shape[0], frame.shape[1])
+        elif frame.shape[:2] != self._size:
+            raise ValueError(f"frame {self.frames_written} is {frame.shape[:2]}, earlier frames were {self._size}")
+        h, w = frame.shape[:2]
+        if h % 2 or w % 2:
+            frame = np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+        try:
+            self._gen.send(np.ascontiguousarray(frame).tobytes())
+        except (OSError, RuntimeError, StopIteration) as e:
+            self.abort()
+            raise VideoError(f"the ffmpeg encoder failed writing {self.path}: {e}") from e
+        self.frames_written += 1
+
+    def close(self) -> Path:
+        """Finish encoding and move the file into place; returns the path."""
+        if self._gen is None:
+            raise VideoError(f"no frames were written to {self.path}")
+        try:
+            self._gen.close()
+        except Exception as e:
+            self.abort()
+            raise VideoError(f"the ffmpeg encoder failed finishing {self.path}: {e}") from e
+        self._gen = None
+        os.replace(self._tmp, self.path)
+        self._tmp = None
+        return self.path
+
+    def abort(self) -> None:
+        """Stop the encoder and delete the partial file (the target is left untouched)."""
+        if self._gen is not None:
+            try:
+                self._gen.close()
+            except Exception:
+                pass
+            self._gen = None
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+
+    def __enter__(self) -> "Mp4Writer":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,0 +1,68 @@
+import subprocess
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+from signspark.render import Mp4Writer
+
+
+def probe(path) -> str:
+    """ffmpeg's description of the file's streams (stderr of ``ffmpeg -i``)."""
+    r = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                       capture_output=True, text=True)
+    return r.stderr
+
+
+def _frames(n, h=48, w=64):
+    for i in range(n):
+        f = np.zeros((h, w, 3), np.uint8)
+        f[:, : (i * 7) % w] = (200, 30, 30)
+        yield f
+
+
+def test_mp4_is_h264_yuv420p_faststart(tmp_path):
+    path = tmp_path / "clip.mp4"
+    with Mp4Writer(path, fps=25) as w:
+        for f in _frames(12):
+            w.write(f)
+    info = probe(path)
+    assert "h264" in info and "yuv420p" in info and "25 fps" in info
+    raw = path.read_bytes()
+    assert raw.index(b"moov") < raw.index(b"mdat")  # +faststart: index first, browsers start at once
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    assert meta["size"] == (64, 48)
+    assert sum(1 for _ in reader) == 12
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
+
+
+def test_odd_sizes_are_padded_to_even(tmp_path):
+    path = tmp_path / "odd.mp4"
+    with Mp4Writer(path, fps=10) as w:
+        for f in _frames(3, 33, 45):
+            w.write(f)
+    assert "46x34" in probe(path)
+
+
+def test_failure_leaves_no_file_and_keeps_an_old_one(tmp_path):
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"old")
+    with pytest.raises(RuntimeError, match="boom"):
+        with Mp4Writer(path, fps=25) as w:
+            for i, f in enumerate(_frames(5)):
+                w.write(f)
+                if i == 2:
+                    raise RuntimeError("boom")
+    assert path.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
+
+
+def test_bad_writer_input():
+    with pytest.raises(ValueError, match=".mp4"):
+        Mp4Writer("x.avi", fps=25)
+    with pytest.raises(ValueError, match="fps"):
+        Mp4Writer("x.mp4", fps=0)
+    w = Mp4Writer("unused.mp4", fps=25)
+    with pytest.raises(ValueError, match="uint8"):
+        w.write(np.zeros((4, 4, 3), np.float32))
