@@ -1,0 +1,143 @@
+"""The text/keyframes -> PoseSequence pipeline and `signspark generate`."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from signspark.flow.config import UNetConfig
+from signspark.flow.unet import VelocityUNet
+from signspark.pipeline import Keyframes, KeyframeFileError, SignSparK
+from signspark.pose.sequence import PoseSequence
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    from signspark.text.builtin import BuiltinTextEncoder
+    from signspark.text.length import LengthModel
+
+    torch.manual_seed(0)
+    model = VelocityUNet(UNetConfig.preset("tiny", stream="full"))
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.abs().sum() == 0:
+                p.normal_(0, 0.02)
+    pipe = SignSparK({"full": model.eval()}, BuiltinTextEncoder(), LengthModel(), languages=["ASL", "DGS", "CSL"])
+    return pipe.save_pretrained(tmp_path_factory.mktemp("models") / "gen")
+
+
+@pytest.fixture(scope="module")
+def pipe(model_dir):
+    return SignSparK.from_pretrained(model_dir, device="cpu")
+
+
+def test_text_to_pose_output(pipe):
+    out = pipe.text_to_pose("hello, how are you?", "asl", steps=4, guidance=2.0, seed=3)
+    assert isinstance(out.pose, PoseSequence) and out.pose.language == "ASL" and out.pose.text == "hello, how are you?"
+    assert out.nfe == 4 and out.steps == 4 and out.guidance == 2.0 and out.seed == 3 and out.seconds > 0
+    assert out.features.shape == (out.num_frames, 296) and np.isfinite(out.features).all()
+    again = pipe("hello, how are you?", "ASL", steps=4, guidance=2.0, seed=3)
+    assert np.array_equal(out.features, again.features)
+    other = pipe("hello, how are you?", "ASL", steps=4, guidance=2.0, seed=4)
+    assert not np.array_equal(out.features, other.features)
+
+
+def test_one_text_encoding_per_request(pipe, monkeypatch):
+    calls = []
+    original = pipe.text_encoder.encode
+    monkeypatch.setattr(pipe.text_encoder, "encode", lambda texts: calls.append(list(texts)) or original(texts))
+    out = pipe("guten Morgen", "DGS", steps=6, sampler="midpoint", seed=0)
+    assert calls == [["<DGS> guten Morgen"]] and out.nfe == 12
+
+
+def test_length_options(pipe):
+    assert pipe("hello", "ASL", num_frames=37, steps=1, seed=0).num_frames == 37
+    slow = pipe("hello", "ASL", speed=0.5, steps=1, seed=0).num_frames
+    fast = pipe("hello", "ASL", speed=2.0, steps=1, seed=0).num_frames
+    assert slow > fast
+
+
+@pytest.mark.parametrize("text,lang,match", [
+    ("", "ASL", "empty"), ("   ", "ASL", "empty"), ("x" * 201, "ASL", "limit is 200"),
+    ("hello", "BSL", "unknown sign language"), ("hello", "XYZ", "unknown sign language"),
+])
+def test_bad_requests(pipe, text, lang, match):
+    with pytest.raises(ValueError, match=match):
+        pipe(text, lang, steps=1)
+
+
+def test_keyframes_npz_and_json(pipe, tmp_path):
+    rng = np.random.default_rng(0)
+    seq = PoseSequence.zeros(30, keyframes=[0, 12, 29])
+    seq.params["right_hand_pose"][:] = rng.normal(0, 0.3, (30, 45))
+    seq.params["body_pose"][:, 33:] = rng.normal(0, 0.3, (30, 30))
+    seq.save(tmp_path / "kf.npz")
+    out = pipe.keyframes_to_pose(tmp_path / "kf.npz", steps=3, seed=0)
+    assert out.num_frames == 30 and out.pose.keyframes.tolist() == [0, 12, 29]
+    for k in ("right_hand_pose", "body_pose"):
+        assert np.allclose(out.pose.params[k][[0, 12, 29]], seq.params[k][[0, 12, 29]], atol=1e-4)
+
+    feats = Keyframes.from_pose_sequence(seq).features
+    doc = {"fps": 25, "num_frames": 16, "keyframes": [
+        {"frame": 2, "features": feats[12].tolist()},
+        {"frame": 9, "right_hand_pose": seq.params["right_hand_pose"][5].tolist()}]}
+    (tmp_path / "kf.json").write_text(json.dumps(doc))
+    out = pipe.keyframes_to_pose(tmp_path / "kf.json", text="hello", steps=2, seed=0)
+    assert out.num_frames == 16 and np.allclose(out.features[2], feats[12], atol=1e-6)
+    assert np.allclose(out.pose.params["right_hand_pose"][9], seq.params["right_hand_pose"][5], atol=1e-4)
+
+
+def test_bad_keyframe_files(tmp_path):
+    (tmp_path / "wide.json").write_text(json.dumps({"num_frames": 5, "keyframes": [{"frame": 1, "features": [0.0] * 10}]}))
+    with pytest.raises(KeyframeFileError, match="296"):
+        Keyframes.load(tmp_path / "wide.json")
+    (tmp_path / "nan.json").write_text('{"num_frames": 5, "keyframes": [{"frame": 1, "body_pose": [NaN]}]}')
+    with pytest.raises(KeyframeFileError, match="NaN"):
+        Keyframes.load(tmp_path / "nan.json")
+    (tmp_path / "late.json").write_text(json.dumps({"num_frames": 5, "keyframes": [{"frame": 7, "features": [0.0] * 296}]}))
+    with pytest.raises(KeyframeFileError, match="outside"):
+        Keyframes.load(tmp_path / "late.json")
+    PoseSequence.zeros(4).save(tmp_path / "none.npz")
+    with pytest.raises(KeyframeFileError, match="empty `keyframes`"):
+        Keyframes.load(tmp_path / "none.npz")
+    arrays = PoseSequence.zeros(4, keyframes=[1]).to_arrays()
+    arrays["body_pose"][2, 5] = np.nan
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(KeyframeFileError, match="NaN"):
+        Keyframes.load(tmp_path / "bad.npz")
+    with pytest.raises(KeyframeFileError, match=".npz .PoseSequence. or .json"):
+        (tmp_path / "kf.txt").write_text("0")
+        Keyframes.load(tmp_path / "kf.txt")
+
+
+def test_builtin_model_missing_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIGNSPARK_ASSETS", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="built-in generator is not installed"):
+        SignSparK.from_pretrained(None, device="cpu")
+
+
+def test_cli_generate(model_dir, tmp_path, capsys):
+    from signspark.cli import main
+
+    out = tmp_path / "hello.npz"
+    rc = main(["generate", "hello", "--lang", "ASL", "-o", str(out), "--steps", "2", "--guidance", "1",
+               "--seed", "5", "--frames", "21", "--sampler", "heun", "--model", str(model_dir)])
+    assert rc == 0 and "3 model evaluations" in capsys.readouterr().out
+    seq = PoseSequence.load(out)
+    assert seq.num_frames == 21 and seq.text == "hello"
+    assert main(["generate", "", "-o", str(out), "--model", str(model_dir)]) == 2
+    assert "empty" in capsys.readouterr().err
+    assert main(["generate", "hi", "--lang", "FSL", "-o", str(out), "--model", str(model_dir)]) == 2
+    assert main(["generate", "hi", "-o", str(tmp_path / "x.json"), "--model", str(model_dir)]) == 2
+    (tmp_path / "k.json").write_text("{")
+    assert main(["generate", "hi", "--keyframes", str(tmp_path / "k.json"), "-o", str(out), "--model", str(model_dir)]) == 2
+    assert "not valid JSON" in capsys.readouterr().err
