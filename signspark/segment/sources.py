@@ -1,0 +1,126 @@
+"""Where clips to segment come from: an official LMDB file, a ``.npz`` file, or a folder of them.
+
+Each clip comes out as ``(clip_id, features)`` with ``features`` (T, 192) =
+``[left 96 | right 96]`` float32, or as ``(clip_id, error)`` when that clip
+cannot be used, so one bad clip does not stop the others.
+
+Accepted ``.npz`` files:
+
+* a :class:`~signspark.pose.sequence.PoseSequence` (SMPL-X parameters); the hand
+  features are computed with :func:`signspark.data.hand_features`;
+* a features file with ``left_features`` and ``right_features`` arrays (T, 96),
+  as in an official LMDB record.
+
+Clip ids: an LMDB record's key; a ``.npz`` file's path relative to the input
+folder, without the suffix (``sub/clip01``).
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .inference import SegmentInputError, clip_features
+
+__all__ = ["ClipItem", "is_lmdb", "find_inputs", "iter_clips"]
+
+ClipItem = tuple[str, "np.ndarray | Exception"]
+
+
+def is_lmdb(path: Path) -> bool:
+    """A ``*.lmdb`` file or folder, or a folder holding ``data.mdb``."""
+    return path.suffix == ".lmdb" or (path.is_dir() and (path / "data.mdb").is_file())
+
+
+def find_inputs(path: str | os.PathLike) -> list[Path]:
+    """The LMDB files and ``.npz`` files that ``path`` names or holds (sorted, recursive).
+
+    Raises:
+        FileNotFoundError: ``path`` does not exist, or a folder holds nothing usable.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder; expected an LMDB file, a .npz file or a folder of them")
+    if is_lmdb(path) or path.is_file():
+        return [path]
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+        here = Path(dirpath)
+        for d in sorted(dirnames):
+            if is_lmdb(here / d):
+                found.append(here / d)
+                dirnames.remove(d)
+        found += [here / f for f in filenames if f.endswith((".npz", ".lmdb"))]
+    if not found:
+        raise FileNotFoundError(f"{path}: folder holds no .npz files and no LMDB files")
+    return sorted(found)
+
+
+def _npz_features(path: Path, clip_id: str) -> np.ndarray:
+    if not zipfile.is_zipfile(path):
+        raise SegmentInputError(f"clip {clip_id!r}: {path} is not a .npz archive (not a zip file)")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            names = set(z.files)
+            if {"left_features", "right_features"} <= names:
+                return clip_features(z["left_features"], z["right_features"], clip_id)
+    except (OSError, ValueError) as e:
+        if isinstance(e, SegmentInputError):
+            raise
+        raise SegmentInputError(f"clip {clip_id!r}: cannot read {path} as .npz ({e})") from None
+    from ..data import hand_features
+    from ..pose.sequence import PoseSequence
+
+    try:
+        seq = PoseSequence.load(path)
+    except (OSError, ValueError) as e:
+        raise SegmentInputError(f"clip {clip_id!r}: {path} is neither a PoseSequence nor a hand-features file: {e}") from None
+    if seq.num_frames == 0:
+        raise SegmentInputError(f"clip {clip_id!r}: the clip has no frames")
+    left, right = hand_features(seq)
+    return clip_features(left, right, clip_id)
+
+
+def _lmdb_clips(path: Path) -> Iterator[ClipItem]:
+    from ..data import DataError, LmdbClipStore
+
+    try:
+        store = LmdbClipStore(path)
+    except (DataError, OSError) as e:
+        yield str(path), SegmentInputError(f"{path}: cannot read as an official LMDB file: {e}")
+        return
+    with store:
+        for clip_id in store.clip_ids:
+            try:
+                record = store.read(clip_id)
+                yield clip_id, clip_features(record.left_features, record.right_features, clip_id)
+            except (DataError, SegmentInputError) as e:
+                yield clip_id, e
+
+
+def iter_clips(path: str | os.PathLike) -> Iterator[ClipItem]:
+    """``(clip_id, (T, 192) float32 features | exception)`` for every clip under ``path``.
+
+    A clip id seen twice is reported as an error the second time.
+    """
+    root = Path(path)
+    seen: set[str] = set()
+    for source in find_inputs(root):
+        if is_lmdb(source):
+            items = _lmdb_clips(source)
+        else:
+            rel = source.relative_to(root) if source != root else Path(source.name)
+            clip_id = rel.with_suffix("").as_posix()
+            try:
+                items = iter([(clip_id, _npz_features(source, clip_id))])
+            except SegmentInputError as e:
+                items = iter([(clip_id, e)])
+        for clip_id, item in items:
+            if clip_id in seen and not isinstance(item, Exception):
+                item = SegmentInputError(f"clip {clip_id!r}: the clip id appears more than once in {root}")
+            seen.add(clip_id)
+            yield clip_id, item
