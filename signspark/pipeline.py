@@ -48,6 +48,7 @@ MAX_TEXT_CHARS = 200
 MAX_FRAMES = 1024
 DEFAULT_STEPS = 8
 DEFAULT_GUIDANCE = 2.0
+RETRIEVAL_SOURCES = (None, "fingerspelling")
 _PARAM_KEYS = ("body_pose", "left_hand_pose", "right_hand_pose", "jaw_pose", "expression")
 
 
@@ -206,13 +207,14 @@ class GenerationOutput:
 
 def generator_config(model_config: Mapping[str, Any], stream: str, text_encoder: Mapping[str, Any],
                      languages=None, length_model: Mapping[str, Any] | None = None,
-                     seq_len: int = 304, fps: float = 25.0, tag_template: str = DEFAULT_TAG_TEMPLATE) -> dict:
+                     seq_len: int = 304, fps: float = 25.0, tag_template: str = DEFAULT_TAG_TEMPLATE,
+                     retrieval: str | None = None) -> dict:
     """The ``config.json`` of a generator model folder."""
     return {
         "model_type": MODEL_TYPE, "format_version": 1, "model": dict(model_config), "stream": stream,
         "languages": list(languages or LANGUAGES), "tag_template": tag_template,
         "text_encoder": dict(text_encoder), "length_model": dict(length_model) if length_model else None,
-        "seq_len": int(seq_len), "fps": float(fps),
+        "seq_len": int(seq_len), "fps": float(fps), "retrieval": retrieval,
     }
 
 
@@ -225,12 +227,18 @@ class SignSparK:
         text_encoder: a :class:`signspark.text.encoder.TextEncoder` (``encode(list[str]) -> (B, 640)``).
         length_model: optional :class:`signspark.text.length.LengthModel`.
         languages: sign-language codes the model accepts.
+        retrieval: where text-to-pose takes keyframes from when none are given: ``None`` (pure
+            text-to-pose) or ``"fingerspelling"`` (the alphabet lexicon: sign-retrieval T2P, the
+            built-in model's default).
     """
 
     def __init__(self, models: Mapping[str, torch.nn.Module], text_encoder, length_model=None,
                  languages=None, fps: float = 25.0, seq_len: int = 304,
-                 tag_template: str = DEFAULT_TAG_TEMPLATE, source: str = ""):
+                 tag_template: str = DEFAULT_TAG_TEMPLATE, source: str = "", retrieval: str | None = None):
+        if retrieval not in RETRIEVAL_SOURCES:
+            raise ValueError(f"unknown retrieval source {retrieval!r}; expected one of {sorted(map(str, RETRIEVAL_SOURCES))}")
         self.models = dict(models)
+        self.retrieval = retrieval
         self.text_encoder = text_encoder
         self.length_model = length_model
         self.languages = [c.upper() for c in (languages or LANGUAGES)]
@@ -305,7 +313,8 @@ class SignSparK:
             length_model = length_model.to(device).eval()
         return cls({cfg.get("stream", ucfg.stream): model}, text_encoder, length_model,
                    languages=cfg.get("languages"), fps=cfg.get("fps", 25.0), seq_len=cfg.get("seq_len", 304),
-                   tag_template=cfg.get("tag_template", DEFAULT_TAG_TEMPLATE), source=str(folder))
+                   tag_template=cfg.get("tag_template", DEFAULT_TAG_TEMPLATE), source=str(folder),
+                   retrieval=cfg.get("retrieval"))
 
     # -------------------------------------------------------------------------- requests
     def _check_text(self, text: str, required: bool) -> str:
@@ -352,7 +361,7 @@ class SignSparK:
     def __call__(self, text: str = "", lang: str = "ASL", *, keyframes: Keyframes | PoseSequence | None = None,
                  num_frames: int | None = None, speed: float = 1.0, steps: int = DEFAULT_STEPS,
                  guidance: float | None = DEFAULT_GUIDANCE, sampler: str = "euler", seed: int | None = None,
-                 generator: torch.Generator | None = None) -> GenerationOutput:
+                 generator: torch.Generator | None = None, retrieval: bool | None = None) -> GenerationOutput:
         """Generate one clip.
 
         Args:
@@ -364,6 +373,9 @@ class SignSparK:
             steps: ODE steps; guidance: classifier-free guidance scale (None or 1: off).
             sampler: ``euler``, ``heun`` or ``midpoint``.
             seed / generator: the noise (same seed, same output); default a fresh random seed.
+            retrieval: take keyframes for text-only requests from the model's retrieval source
+                (the fingerspelling lexicon for the built-in model); default: the model's setting.
+                The lexicon clip also gives the segments and per-sign labels (``gloss``).
         """
         start = time.perf_counter()
         if isinstance(keyframes, PoseSequence):
@@ -375,6 +387,12 @@ class SignSparK:
                 seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
             generator = torch.Generator().manual_seed(int(seed))
         text_emb = self.encode_text(text, code)
+        retrieved = None
+        use_retrieval = (self.retrieval is not None) if retrieval is None else bool(retrieval)
+        if keyframes is None and use_retrieval:
+            retrieved = self._retrieve(text, code, speed, seed)
+            keyframes = Keyframes.from_pose_sequence(retrieved)
+            num_frames = None
         T = self._num_frames(text, code, text_emb, num_frames, speed, keyframes)
         kf = mask = None
         if keyframes is not None:
@@ -397,10 +415,21 @@ class SignSparK:
                     keyframes=keyframes.frames[keyframes.frames < T] if keyframes is not None else np.zeros(0, np.int64))
         if keyframes is not None and keyframes.betas is not None:
             meta["betas"] = keyframes.betas
+        if retrieved is not None:
+            meta.update(segments=retrieved.segments, gloss=retrieved.gloss)
         pose = PoseSequence.from_params(params, **meta)
         g = None if guidance is None or float(guidance) == 1.0 else float(guidance)
         return GenerationOutput(pose=pose, features=features, nfe=nfe, steps=int(steps), sampler=sampler,
                                 guidance=g, seconds=time.perf_counter() - start, seed=seed)
+
+    def _retrieve(self, text: str, lang: str, speed: float, seed: int | None) -> PoseSequence:
+        """Keyframes for ``text`` from the retrieval source (a lexicon clip with segments and keyframes)."""
+        source = self.retrieval or "fingerspelling"  # any model can be asked to fingerspell
+        if source == "fingerspelling":
+            from signspark.data.corpus.lexicon import spell
+
+            return spell(text, lang, seed=0 if seed is None else int(seed), speed=speed, fps=self.fps)
+        raise ValueError(f"unknown retrieval source {source!r}")
 
     def text_to_pose(self, text: str, lang: str = "ASL", **kwargs) -> GenerationOutput:
         """Text -> pose (see :meth:`__call__`)."""
@@ -427,7 +456,7 @@ class SignSparK:
             length_cfg = dataclasses.asdict(self.length_model.config)
             extra["length_model.safetensors"] = _safetensors_bytes(self.length_model.state_dict())
         cfg = generator_config(model.config.to_dict(), stream, self.text_encoder.config(), self.languages,
-                               length_cfg, self.seq_len, self.fps, self.tag_template)
+                               length_cfg, self.seq_len, self.fps, self.tag_template, self.retrieval)
         return hub.save_pretrained(folder, model, cfg, card=card, extra_files=extra)
 
 

@@ -141,3 +141,32 @@ def test_cli_generate(model_dir, tmp_path, capsys):
     (tmp_path / "k.json").write_text("{")
     assert main(["generate", "hi", "--keyframes", str(tmp_path / "k.json"), "-o", str(out), "--model", str(model_dir)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_fingerspelling_retrieval_holds_lexicon_keyframes(pipe):
+    from signspark.data.corpus.lexicon import spell
+    from signspark.pose.streams import params_to_full
+
+    out = pipe("hallo", "DGS", steps=2, guidance=1.5, seed=5, retrieval=True)
+    lex = spell("hallo", "DGS", seed=5)
+    assert out.num_frames == lex.num_frames
+    assert out.pose.segments.tolist() == lex.segments.tolist() and out.pose.gloss == lex.gloss
+    assert out.pose.keyframes.tolist() == lex.keyframes.tolist() and len(lex.keyframes) >= len(lex.segments) == 5
+    expected = params_to_full(lex.params).numpy()[lex.keyframes]
+    assert np.allclose(out.features[lex.keyframes], expected, atol=1e-5)
+    plain = pipe("hallo", "DGS", steps=2, seed=5, retrieval=False)
+    assert len(plain.pose.segments) == 0
+
+
+def test_retrieval_setting_is_saved_with_the_model(tmp_path, pipe):
+    pipe.retrieval = "fingerspelling"
+    try:
+        folder = pipe.save_pretrained(tmp_path / "gen")
+    finally:
+        pipe.retrieval = None
+    again = SignSparK.from_pretrained(folder, device="cpu")
+    assert again.retrieval == "fingerspelling"
+    out = again("hi", "ASL", steps=1, seed=0)  # text-only request now takes lexicon keyframes
+    assert len(out.pose.segments) == 2
+    with pytest.raises(ValueError, match="retrieval source"):
+        SignSparK(again.models, again.text_encoder, retrieval="dictionary")

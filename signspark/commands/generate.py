@@ -24,6 +24,11 @@ Keyframe files (--keyframes):
 Text is limited to 200 characters. Without --frames, the length comes from the
 keyframes, else from the model's length model (scaled by --speed).
 
+With no --model the built-in model is used (offline). It fingerspells: unless
+--no-retrieval is given, the letters' keyframes come from the alphabet lexicon
+of the chosen language (sign-retrieval text-to-pose) and the model generates the
+motion between them; the output carries one segment per letter.
+
 Examples:
   signspark generate "hello, how are you?" --lang ASL -o hello.npz
   signspark generate "guten Morgen" --lang DGS --steps 4 --guidance 2 --seed 1 -o morgen.npz
@@ -48,6 +53,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, metavar="PATH_OR_REPO",
                    help="model folder or Hub repo id (default: the built-in model)")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
+    r = p.add_mutually_exclusive_group()
+    r.add_argument("--fingerspell", dest="retrieval", action="store_const", const=True, default=None,
+                   help="take keyframes from the fingerspelling lexicon (default for the built-in model)")
+    r.add_argument("--no-retrieval", dest="retrieval", action="store_const", const=False,
+                   help="pure text-to-pose: no lexicon keyframes, length from the length model")
     return p
 
 
@@ -69,7 +79,8 @@ def run(args) -> int:
         keyframes = Keyframes.load(args.keyframes)
     pipe = SignSparK.from_pretrained(args.model, device=args.device)
     result = pipe(args.text, args.lang, keyframes=keyframes, num_frames=args.frames, speed=args.speed,
-                  steps=args.steps, guidance=args.guidance, sampler=args.sampler, seed=args.seed)
+                  steps=args.steps, guidance=args.guidance, sampler=args.sampler, seed=args.seed,
+                  retrieval=args.retrieval)
     result.pose.save(out)
     g = "off" if result.guidance is None else f"{result.guidance:g}"
     print(f"wrote {out}: {result.num_frames} frames at {result.pose.fps:g} fps, {args.sampler} {result.steps} steps "
