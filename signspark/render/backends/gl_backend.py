@@ -13,6 +13,8 @@ A machine without EGL needs ``apt-get install libegl1 libgl1-mesa-dri``.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import torch
 
@@ -90,17 +92,21 @@ void main() {
 }
 """
 
-_CTX = None
+_CTX = threading.local()
 
 
 def create_context():
-    """The process's shared headless moderngl context (EGL); raises if none can be made."""
-    global _CTX
-    if _CTX is None:
+    """This thread's headless moderngl context (EGL), made once per thread; raises if none can be made.
+
+    An EGL context is current in the thread that made it only, so a server rendering in worker
+    threads (the Gradio demo) needs one per thread.
+    """
+    ctx = getattr(_CTX, "ctx", None)
+    if ctx is None:
         import moderngl
 
-        _CTX = moderngl.create_context(standalone=True, backend="egl")
-    return _CTX
+        ctx = _CTX.ctx = moderngl.create_context(standalone=True, backend="egl")
+    return ctx
 
 
 def _gl_availability() -> tuple[bool, str]:

@@ -1,0 +1,188 @@
+"""The SignSparK browser demo (Gradio 6 Blocks).
+
+Three tabs, each one API endpoint:
+
+* **Text to sign** (``/text_to_sign``): text + sign language -> mp4, a 3D
+  Gaussian avatar frame (.ply), a timeline of segments and keyframes, downloads.
+* **Keyframes to sign** (``/keyframes_to_sign``): uploaded or lexicon keyframes,
+  moved / dropped / inserted in a table -> KF2P video with keyframes highlighted.
+* **Segment** (``/segment``): a PoseSequence or an LMDB clip -> FAST tags over
+  time, the segments, an ELAN file.
+
+The app holds no model logic: every handler in :mod:`demo.handlers` calls the
+``signspark`` library. Run ``signspark demo --help`` for the launch options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python demo/app.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import gradio as gr
+
+from demo import handlers as H
+
+try:  # ZeroGPU on Hugging Face Spaces; a no-op decorator everywhere else
+    import spaces
+
+    gpu = spaces.GPU(duration=120)
+except ImportError:  # pragma: no cover - spaces is in requirements.txt
+    def gpu(fn):
+        return fn
+
+LANGUAGE_CHOICES = [("ASL (English)", "ASL"), ("BSL (English)", "BSL"), ("DGS (Deutsch)", "DGS"), ("CSL (中文)", "CSL")]
+VIEW_CHOICES = [("Front", "front"), ("Three-quarter", "three_quarter"), ("Hands close-up", "hands")]
+BACKEND_CHOICES = [("Best available", "auto"), ("Gaussian splats (GPU)", "gsplat"), ("OpenGL", "gl"),
+                   ("PyTorch splats", "torch"), ("Skeleton", "skeleton")]
+TEXT_EXAMPLES = [
+    ["hello", "ASL"], ["sign language", "ASL"], ["hello", "BSL"], ["Hallo", "DGS"],
+    ["Grüße", "DGS"], ["你好", "CSL"], ["谢谢", "CSL"],
+]
+INTRO = """# SignSparK
+Spoken-language text to 3D signing. The **built-in** model fingerspells your text in the manual alphabet of the
+chosen sign language; it was trained on a synthetic fingerspelling corpus, not on recordings of human signers.
+The official SignSparK models (non-commercial licence, GPU recommended) can be picked under *Model*."""
+
+
+def _model_box(default: str) -> gr.Dropdown:
+    choices = H.model_choices() + ([default] if default not in H.model_choices() else [])
+    return gr.Dropdown(
+        choices=choices, value=default, allow_custom_value=True, label="Model",
+        info="built-in, official (SignSparK from the Hub), or any Hub repo id / local folder")
+
+
+def _sampling_controls(prefix: str):
+    with gr.Row():
+        steps = gr.Slider(1, 50, value=8, step=1, label="Sampling steps", elem_id=f"{prefix}steps_in")
+        guidance = gr.Slider(0.0, 5.0, value=1.5, step=0.1, label="Guidance", elem_id=f"{prefix}guidance_in")
+        seed = gr.Number(value=0, precision=0, label="Seed", elem_id=f"{prefix}seed_in")
+    return steps, guidance, seed
+
+
+def _view_controls(prefix: str):
+    with gr.Row():
+        view = gr.Dropdown(VIEW_CHOICES, value="front", label="View", elem_id=f"{prefix}view_in")
+        backend = gr.Dropdown(BACKEND_CHOICES, value="auto", label="Renderer", elem_id=f"{prefix}backend_in")
+    return view, backend
+
+
+def build_demo(default_model: str | None = None) -> gr.Blocks:
+    """Build the Blocks app (not launched).
+
+    Args:
+        default_model: the model menu's initial choice: ``"built-in"`` (default), ``"official"``,
+            a Hub repo id or a local model folder.
+    """
+    default_model = default_model or H.BUILTIN
+    with gr.Blocks(title="SignSparK", delete_cache=(1800, 3600)) as demo:
+        gr.Markdown(INTRO)
+        with gr.Tab("Text to sign", id="t2s"):
+            with gr.Row():
+                with gr.Column(scale=1):
+                    text = gr.Textbox(label="Text", placeholder="hello", max_lines=3, elem_id="text_in",
+                                      info=f"up to {H.MAX_TEXT_CHARS} characters")
+                    language = gr.Dropdown(LANGUAGE_CHOICES, value="ASL", label="Sign language", elem_id="lang_in")
+                    model = _model_box(default_model)
+                    steps, guidance, seed = _sampling_controls("")
+                    speed = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="Signing speed", elem_id="speed_in")
+                    view, backend = _view_controls("")
+                    ply_frame = gr.Number(value=-1, precision=0, label="3D frame (-1: middle)")
+                    go = gr.Button("Generate", variant="primary", elem_id="generate_btn")
+                with gr.Column(scale=2):
+                    video = gr.Video(label="Signing", elem_id="video_out", autoplay=True)
+                    status = gr.Textbox(label="Status", interactive=False, elem_id="status_out")
+                    timeline = gr.Plot(label="Segments and keyframes", elem_id="timeline_out")
+                    avatar = gr.Model3D(label="3D Gaussian avatar", clear_color=(1.0, 1.0, 1.0, 1.0), height=360,
+                                        elem_id="avatar_out")
+                    files = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="files_out")
+            gr.Examples(TEXT_EXAMPLES, inputs=[text, language])
+            go.click(gpu(H.text_to_sign),
+                     inputs=[text, language, model, steps, guidance, seed, speed, view, backend, ply_frame],
+                     outputs=[video, avatar, timeline, files, status], api_name="text_to_sign")
+
+        with gr.Tab("Keyframes to sign", id="kf2s"):
+            gr.Markdown(
+                "Hold poses at chosen frames and let the model fill in the motion. Upload keyframes "
+                "(a PoseSequence `.npz`, or JSON — see the README) or spell a word from the alphabet lexicon, "
+                "then edit the table: change a **frame** to move a keyframe, delete a row to drop it, "
+                "add a row with a **source** (`file:N` for frame N of the upload, or a letter such as `lexicon:A`) "
+                "to insert one.")
+            with gr.Row():
+                with gr.Column(scale=1):
+                    kf_file = gr.File(label="Keyframes (.npz or .json)", file_types=[".npz", ".json"],
+                                      type="filepath", elem_id="kf_file")
+                    kf_word = gr.Textbox(label="…or spell from the lexicon", placeholder="hello", elem_id="kf_word")
+                    kf_language = gr.Dropdown(LANGUAGE_CHOICES, value="ASL", label="Sign language")
+                    load = gr.Button("Load keyframes", elem_id="kf_load_btn")
+                    table = gr.Dataframe(headers=["frame", "source"], datatype=["number", "str"], type="array",
+                                         interactive=True, label="Keyframes", elem_id="kf_table")
+                    kf_frames = gr.Number(value=0, precision=0, label="Total frames (0: keep)")
+                    kf_model = _model_box(default_model)
+                    kf_steps, kf_guidance, kf_seed = _sampling_controls("kf_")
+                    kf_view, kf_backend = _view_controls("kf_")
+                    kf_go = gr.Button("Render", variant="primary", elem_id="kf_render_btn")
+                with gr.Column(scale=2):
+                    kf_video = gr.Video(label="Keyframes to sign (keyframes outlined)", elem_id="kf_video_out")
+                    kf_status = gr.Textbox(label="Status", interactive=False, elem_id="kf_status_out")
+                    kf_timeline = gr.Plot(label="Keyframes")
+                    kf_files = gr.File(label="Downloads", file_count="multiple", interactive=False)
+            load.click(H.load_keyframes, inputs=[kf_file, kf_word, kf_language],
+                       outputs=[table, kf_frames, kf_status], api_name="load_keyframes")
+            kf_go.click(gpu(H.keyframes_to_sign),
+                        inputs=[kf_file, kf_word, kf_language, table, kf_frames, kf_model, kf_steps, kf_guidance,
+                                kf_seed, kf_view, kf_backend],
+                        outputs=[kf_video, kf_timeline, kf_files, kf_status], api_name="keyframes_to_sign")
+
+        with gr.Tab("Segment", id="seg"):
+            gr.Markdown("FAST sign segmentation: every frame is tagged outside (0), sign onset (2) or inside (1).")
+            with gr.Row():
+                with gr.Column(scale=1):
+                    seg_file = gr.File(label="PoseSequence .npz or LMDB data.mdb", file_types=[".npz", ".mdb"],
+                                       type="filepath", elem_id="seg_file")
+                    seg_clip = gr.Textbox(label="Clip id (LMDB only; empty: first clip)")
+                    seg_policy = gr.Dropdown(H.keyframe_policies(), value="onset_middle_offset",
+                                             label="Keyframe policy")
+                    seg_go = gr.Button("Segment", variant="primary", elem_id="seg_btn")
+                with gr.Column(scale=2):
+                    seg_plot = gr.Plot(label="FAST tags")
+                    seg_table = gr.Dataframe(headers=["sign", "start", "end", "start (s)", "end (s)"],
+                                             type="array", interactive=False, label="Segments")
+                    seg_status = gr.Textbox(label="Status", interactive=False, elem_id="seg_status_out")
+                    seg_files = gr.File(label="Downloads (ELAN, JSON)", file_count="multiple", interactive=False)
+            seg_go.click(H.segment, inputs=[seg_file, seg_clip, seg_policy],
+                         outputs=[seg_plot, seg_table, seg_files, seg_status], api_name="segment")
+    return demo
+
+
+def launch_kwargs(concurrency: int = 2, max_queue: int = 32) -> dict:
+    """Queue and launch settings shared by the CLI and the Space."""
+    return {
+        "queue": {"default_concurrency_limit": concurrency, "max_size": max_queue},
+        "launch": {"max_file_size": f"{H.MAX_UPLOAD_MB}mb", "show_error": False,
+                   "theme": gr.themes.Soft(), "footer_links": ["gradio", "settings"]},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="signspark demo", description="Start the SignSparK browser demo.")
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                        help="address to listen on (0.0.0.0 to serve a classroom network)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    parser.add_argument("--concurrency", type=int, default=2, help="requests processed at the same time")
+    parser.add_argument("--model", default=None,
+                        help="initial model choice: built-in (default), official, a Hub repo id or a local folder")
+    parser.add_argument("--share", action="store_true", help="create a public gradio.live link (needs internet)")
+    args = parser.parse_args(argv)
+    kw = launch_kwargs(concurrency=args.concurrency)
+    build_demo(args.model).queue(**kw["queue"]).launch(server_name=args.host, server_port=args.port, share=args.share,
+                                             **kw["launch"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Hugging Face Space entry point: the SignSparK demo.
+
+The assembled Space folder holds the ``signspark`` package and the ``demo``
+folder beside this file (see ``scripts/build_space.py``).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+os.environ.setdefault("SIGNSPARK_ASSETS", str(HERE / "assets"))
+
+from demo.app import build_demo, launch_kwargs  # noqa: E402
+
+demo = build_demo()
+
+if __name__ == "__main__":
+    demo.queue(**launch_kwargs()["queue"]).launch(**launch_kwargs()["launch"])

@@ -1,0 +1,60 @@
+"""Fixtures of the demo tests: tiny untrained models installed as the built-in ones, a private temp folder.
+
+The generator and the FAST segmenter are random-weight ``tiny`` models written in the
+shipped folder format under ``<tmp>/assets/models/{generator,fast}``, and
+``SIGNSPARK_ASSETS`` points there, so the demo's "built-in" choice loads them. The
+outputs are meaningless signing; the tests check the plumbing, not the motion.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # the `demo` app lives beside the package, not inside it
+    sys.path.insert(0, str(ROOT))
+
+TINY_FAST = dict(hidden=32, layers=2, heads=2, ff_dim=64, kernel_size=5, attention_radius=4, dropout=0.0, window=16)
+
+
+def build_tiny_assets(root: Path) -> Path:
+    """Write tiny random generator + FAST model folders under ``root/models``; returns ``root``."""
+    from signspark.flow.config import UNetConfig
+    from signspark.flow.unet import VelocityUNet
+    from signspark.pipeline import SignSparK
+    from signspark.segment import FastConfig, FastSegmenter, save_model
+    from signspark.text.encoder import load_text_encoder
+
+    torch.manual_seed(0)
+    unet = VelocityUNet(UNetConfig.preset("tiny", stream="full")).eval()
+    encoder = load_text_encoder({"type": "builtin", "dim": 640})
+    SignSparK({"full": unet}, encoder).save_pretrained(root / "models" / "generator")
+    save_model(root / "models" / "fast", FastSegmenter(FastConfig(**TINY_FAST)).eval())
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_assets(tmp_path_factory) -> Path:
+    return build_tiny_assets(tmp_path_factory.mktemp("assets"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_env(tiny_assets, tmp_path_factory):
+    """Built-in models = the tiny ones; Gradio's files in a private temp folder; no analytics; one torch thread."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SIGNSPARK_ASSETS", str(tiny_assets))
+    mp.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio")))
+    mp.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    mp.setenv("HF_HUB_OFFLINE", "1")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+    mp.undo()
+    from demo import handlers
+
+    handlers.clear_caches()

@@ -1,0 +1,105 @@
+"""Every API endpoint of the demo through ``gradio_client`` against an in-process launch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+
+from signspark.pose.sequence import PoseSequence
+
+T2S_ARGS = dict(language="ASL", model="built-in", steps=2, guidance=1.5, seed=0, speed=2.0, view="front",
+                backend="skeleton", ply_frame=-1)
+
+
+@pytest.fixture(scope="module")
+def client():
+    from demo.app import build_demo, launch_kwargs
+
+    demo = build_demo()
+    kw = launch_kwargs(concurrency=2)
+    demo.queue(**kw["queue"]).launch(prevent_thread_lock=True, server_name="127.0.0.1", ssr_mode=False, quiet=True,
+                                     **kw["launch"])
+    try:
+        yield Client(demo.local_url, verbose=False)
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def pose_file(tmp_path_factory) -> Path:
+    rng = np.random.default_rng(0)
+    seq = PoseSequence.zeros(16, language="ASL", keyframes=np.array([0, 7, 15]))
+    seq.params["right_hand_pose"] = rng.normal(0, 0.3, (16, 45)).astype(np.float32)
+    return seq.save(tmp_path_factory.mktemp("api") / "clip.npz")
+
+
+def test_text_to_sign(client):
+    video, ply, plot, files, status = client.predict("hi", *T2S_ARGS.values(), api_name="/text_to_sign")
+    assert Path(video).suffix == ".mp4" and Path(video).stat().st_size > 1000
+    assert Path(ply).suffix == ".ply" and Path(ply).stat().st_size > 10_000
+    assert plot["type"] == "matplotlib" and plot["plot"].startswith("data:image/")
+    names = sorted(Path(f).name for f in files)
+    assert names == ["hi.eaf", "hi.npz", "hi.segments.json"]
+    seq = PoseSequence.load(next(f for f in files if f.endswith(".npz")))
+    assert f"{seq.num_frames} frames" in status and seq.text == "hi"
+
+
+def test_default_renderer_works_in_the_server_threads(client):
+    """The best available renderer (OpenGL here) once used in this thread still works in the server's threads."""
+    from signspark.render import RenderOptions, available_backends, render_frames
+
+    best = next((b for b in available_backends() if b in ("gsplat", "gl", "torch")), None)
+    if best is None:
+        pytest.skip("no Gaussian renderer runs here")
+    next(render_frames(PoseSequence.zeros(1), RenderOptions(backend=best, size=64)))  # set up in this thread first
+    video, *_, status = client.predict("hi", **{**T2S_ARGS, "backend": "auto", "steps": 1, "speed": 2.0},
+                                       api_name="/text_to_sign")
+    assert f"rendered ({best})" in status and Path(video).stat().st_size > 1000
+
+
+def test_text_to_sign_error_is_a_message(client):
+    with pytest.raises(AppError, match="Type a word or a short sentence"):
+        client.predict("", *T2S_ARGS.values(), api_name="/text_to_sign")
+    with pytest.raises(AppError) as e:
+        client.predict("hi", **{**T2S_ARGS, "model": "no/such-model-here"}, api_name="/text_to_sign")
+    assert "no/such-model-here" in str(e.value) and "Traceback" not in str(e.value)
+
+
+def test_load_keyframes(client, pose_file):
+    table, total, status = client.predict(handle_file(str(pose_file)), "", "ASL", api_name="/load_keyframes")
+    assert table["data"] == [[0, "file:0"], [7, "file:7"], [15, "file:15"]]
+    assert total == 16 and "3 keyframe(s)" in status
+
+
+def test_keyframes_to_sign(client, pose_file):
+    table = {"headers": ["frame", "source"], "data": [[0, "file:0"], [10, "file:7"]], "metadata": None}
+    video, plot, files, status = client.predict(
+        handle_file(str(pose_file)), "", "ASL", table, 20, "built-in", 1, 1.0, 0, "front", "skeleton",
+        api_name="/keyframes_to_sign")
+    out = PoseSequence.load(files[0])
+    assert out.num_frames == 20 and out.keyframes.tolist() == [0, 10]
+    assert Path(video).suffix == ".mp4" and plot["type"] == "matplotlib"
+    assert "2 keyframe(s) held over 20 frames" in status
+
+
+def test_keyframes_to_sign_bad_table(client, pose_file):
+    table = {"headers": ["frame", "source"], "data": [[3, "webcam:1"]], "metadata": None}
+    with pytest.raises(AppError, match="must be file:N or lexicon"):
+        client.predict(handle_file(str(pose_file)), "", "ASL", table, 0, "built-in", 1, 1.0, 0, "front", "skeleton",
+                       api_name="/keyframes_to_sign")
+
+
+def test_segment(client, pose_file):
+    plot, table, files, status = client.predict(handle_file(str(pose_file)), "", "onset_middle_offset",
+                                                api_name="/segment")
+    assert plot["type"] == "matplotlib"
+    assert sorted(Path(f).suffix for f in files) == [".eaf", ".json"]
+    doc = json.loads(Path(next(f for f in files if f.endswith(".json"))).read_text())
+    clip = doc["clips"]["clip"]
+    assert [[r[1], r[2]] for r in table["data"]] == [[s["start"], s["end"]] for s in clip["segments"]]
+    assert status.startswith("clip: 16 frames")

@@ -1,0 +1,336 @@
+"""The demo's request handlers, called directly (no server): outputs, files, and readable errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from demo import handlers as H
+from demo.timeline import timeline_figure
+from signspark.pose.sequence import PoseSequence
+from signspark.pose.streams import params_to_full
+
+FAST = dict(model="built-in", steps=2, guidance=1.5, seed=0, speed=2.0, view="front", backend="skeleton")
+
+
+def _t2s(text="hi", language="ASL", ply_frame=-1, **kw):
+    a = {**FAST, **kw}
+    return H.text_to_sign(text, language, a["model"], a["steps"], a["guidance"], a["seed"], a["speed"], a["view"],
+                          a["backend"], ply_frame, progress=None)
+
+
+def _video_meta(path) -> tuple[tuple[int, int], int]:
+    import imageio_ffmpeg
+
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    n = sum(1 for _ in reader)
+    return tuple(meta["size"]), n
+
+
+def _pose_file(tmp_path: Path, T: int = 20, keyframes=(0, 9, 19), seed: int = 1) -> Path:
+    rng = np.random.default_rng(seed)
+    seq = PoseSequence.zeros(T, language="ASL", text="test", keyframes=np.asarray(keyframes, np.int64))
+    seq.params["right_hand_pose"] = rng.normal(0, 0.3, (T, 45)).astype(np.float32)
+    seq.params["body_pose"] = rng.normal(0, 0.1, (T, 63)).astype(np.float32)
+    return seq.save(tmp_path / "poses.npz")
+
+
+@pytest.fixture(scope="module")
+def hello():
+    return _t2s("hi", ply_frame=3)
+
+
+# ---------------------------------------------------------------------------------------------- text -> sign
+def test_text_to_sign_outputs(hello):
+    video, ply, fig, files, status = hello
+    npz, seg_json, eaf = files
+    seq = PoseSequence.load(npz)
+    assert seq.language == "ASL" and seq.text == "hi"
+    size, frames = _video_meta(video)
+    assert size == (H.RENDER_SIZE, H.RENDER_SIZE)
+    assert frames == seq.num_frames
+    assert f"{seq.num_frames} frames" in status and "seed 0" in status and "3D frame 3" in status
+    from signspark.render import load_ply
+
+    assert len(load_ply(ply)) > 1000
+    assert Path(ply).name.endswith("frame0003.ply")
+    assert isinstance(fig, Figure)
+
+
+def test_avatar_ply_is_in_the_3dgs_convention(hello, tmp_path):
+    """The viewer's .ply is the avatar turned half about x (y down, z away), as 3DGS files are."""
+    import torch
+
+    from signspark.render import export_ply_frame, load_ply
+    from signspark.render.gaussians import quaternion_to_matrix
+
+    seq = PoseSequence.load(hello[3][0])
+    ours = load_ply(export_ply_frame(seq, 3, tmp_path / "world.ply"))
+    shown = load_ply(hello[1])
+    flip = torch.diag(torch.tensor([1.0, -1.0, -1.0]))
+    torch.testing.assert_close(shown.means, ours.means @ flip, atol=1e-5, rtol=0)
+    torch.testing.assert_close(quaternion_to_matrix(shown.quats), flip @ quaternion_to_matrix(ours.quats),
+                               atol=1e-4, rtol=0)
+    torch.testing.assert_close(shown.colors, ours.colors)
+
+
+def test_text_to_sign_segment_files_agree(hello):
+    _, _, _, (npz, seg_json, eaf), _ = hello
+    seq = PoseSequence.load(npz)
+    doc = json.loads(Path(seg_json).read_text())
+    clip = next(iter(doc["clips"].values()))
+    assert clip["num_frames"] == seq.num_frames
+    assert [[s["start"], s["end"]] for s in clip["segments"]] == seq.segments.tolist()
+    from signspark.segment.export import read_eaf_segments
+
+    assert [list(s) for s in read_eaf_segments(eaf, seq.fps)] == seq.segments.tolist()
+    if len(seq.segments):  # keyframes default to onset/middle/offset of each sign
+        assert set(seq.segments[:, 0]) <= set(seq.keyframes.tolist())
+
+
+def test_text_to_sign_same_seed_same_motion(hello):
+    again = _t2s("hi", ply_frame=3)
+    a, b = PoseSequence.load(hello[3][0]), PoseSequence.load(again[3][0])
+    for k in a.params:
+        np.testing.assert_array_equal(a.params[k], b.params[k])
+    assert again[3][0] != hello[3][0]  # each request has its own work folder
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "Type a word"),
+    ("   ", "Type a word"),
+    ("x" * (H.MAX_TEXT_CHARS + 1), f"limit is {H.MAX_TEXT_CHARS}"),
+])
+def test_text_to_sign_bad_text(text, expected):
+    with pytest.raises(gr.Error, match=expected):
+        _t2s(text)
+
+
+@pytest.mark.parametrize("kw, expected", [
+    (dict(steps=0), "Sampling steps must be between"),
+    (dict(steps=2.5), "whole number"),
+    (dict(speed=float("nan")), "Signing speed"),
+    (dict(seed=-4), "Seed must be between"),
+    (dict(view="sideways"), "unknown view 'sideways'"),
+    (dict(backend="teapot"), "unknown renderer backend 'teapot'"),
+    (dict(model="/no/such/folder"), "neither an existing folder nor a Hub repo id"),
+])
+def test_text_to_sign_bad_settings(kw, expected):
+    with pytest.raises(gr.Error, match=expected):
+        _t2s("hi", **kw)
+
+
+def test_unknown_language_is_a_readable_error():
+    with pytest.raises(gr.Error) as e:
+        _t2s("hi", language="Klingon")
+    assert "Klingon" in e.value.message and "Traceback" not in e.value.message
+
+
+def test_official_model_offline_gives_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    with pytest.raises(gr.Error) as e:
+        _t2s("hi", model="official")
+    msg = e.value.message
+    assert "official SignSparK model is not available" in msg and "offline" in msg
+
+
+def test_missing_builtin_model_says_how_to_get_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIGNSPARK_ASSETS", str(tmp_path / "empty"))
+    H.clear_caches()
+    try:
+        with pytest.raises(gr.Error, match="built-in generator is not installed"):
+            _t2s("hi")
+    finally:
+        monkeypatch.undo()
+        H.clear_caches()
+
+
+def test_unavailable_backend_is_a_readable_error():
+    from signspark.render import available_backends
+
+    if "gsplat" in available_backends():
+        pytest.skip("gsplat runs here")
+    with pytest.raises(gr.Error) as e:
+        _t2s("hi", backend="gsplat")
+    assert "gsplat" in e.value.message
+
+
+def test_pipelines_are_cached():
+    assert H.load_pipeline("built-in") is H.load_pipeline("")
+
+
+# ---------------------------------------------------------------------------------------------- keyframes
+def test_load_keyframes_from_a_pose_file(tmp_path):
+    rows, total, status = H.load_keyframes(str(_pose_file(tmp_path)), "", "ASL")
+    assert rows == [[0, "file:0"], [9, "file:9"], [19, "file:19"]]
+    assert total == 20 and "3 keyframe(s)" in status
+
+
+def test_load_keyframes_from_json(tmp_path):
+    doc = {"fps": 25, "num_frames": 12, "keyframes": [
+        {"frame": 2, "right_hand_pose": [0.1] * 45}, {"frame": 8, "body_pose": [0.0] * 63}]}
+    path = tmp_path / "kf.json"
+    path.write_text(json.dumps(doc))
+    rows, total, _ = H.load_keyframes(str(path), "", "ASL")
+    assert rows == [[2, "file:2"], [8, "file:8"]] and total == 12
+
+
+@pytest.mark.parametrize("content, name, expected", [
+    (None, None, "Upload a keyframe file"),
+    ("not json", "kf.json", "not valid JSON"),
+    ('{"num_frames": 5, "keyframes": [{"frame": 9, "features": []}]}', "kf.json", "outside"),
+    ("hello", "kf.txt", r"expected a keyframe file \(.npz or .json\)"),
+])
+def test_load_keyframes_bad_input(tmp_path, content, name, expected):
+    path = None
+    if name:
+        path = tmp_path / name
+        path.write_text(content)
+    with pytest.raises(gr.Error, match=expected):
+        H.load_keyframes(str(path) if path else None, "", "ASL")
+
+
+def test_keyframes_to_sign_holds_the_edited_keyframes(tmp_path):
+    src = _pose_file(tmp_path)
+    source = PoseSequence.load(src)
+    feats = params_to_full(source.params).numpy()
+    # move frame 9 -> 12, drop 19, insert frame 15 with the pose of source frame 4
+    table = [[0, "file:0"], [12, "file:9"], [15, "file:4"]]
+    video, fig, files, status = H.keyframes_to_sign(
+        str(src), "", "ASL", table, 0, "built-in", 2, 1.5, 3, "front", "skeleton", progress=None)
+    out = PoseSequence.load(files[0])
+    assert out.num_frames == 20  # the upload's length: every keyframe fits
+    assert out.keyframes.tolist() == [0, 12, 15]
+    got = params_to_full(out.params).numpy()
+    for frame, from_frame in [(0, 0), (12, 9), (15, 4)]:
+        np.testing.assert_allclose(got[frame], feats[from_frame], atol=2e-3)
+    assert _video_meta(video) == ((H.RENDER_SIZE, H.RENDER_SIZE), 20)
+    assert "3 keyframe(s) held over 20 frames" in status
+
+
+def test_keyframes_to_sign_total_frames_and_empty_table(tmp_path):
+    src = _pose_file(tmp_path, keyframes=(0, 5))
+    _, _, files, _ = H.keyframes_to_sign(str(src), "", "ASL", [], 16, "built-in", 1, 1.0, 0, "front", "skeleton",
+                                         progress=None)
+    out = PoseSequence.load(files[0])
+    assert out.num_frames == 16 and out.keyframes.tolist() == [0, 5]
+
+
+@pytest.mark.parametrize("table, total, expected", [
+    ([[3, "file:0"], [3, "file:1"]], 0, r"Frame\(s\) \[3\] appear more than once"),
+    ([[3, "file:99"]], 0, "has no pose at frame 99"),
+    ([[3, "camera:1"]], 0, "must be file:N or lexicon"),
+    ([["soon", "file:1"]], 0, "is not a number"),
+    ([[30, "file:1"]], 20, "does not fit in 20 frames"),
+    ([[3, "lexicon:4"]], 0, "type a word first"),
+])
+def test_keyframes_to_sign_bad_table(tmp_path, table, total, expected):
+    src = _pose_file(tmp_path)
+    with pytest.raises(gr.Error, match=expected):
+        H.keyframes_to_sign(str(src), "", "ASL", table, total, "built-in", 1, 1.0, 0, "front", "skeleton",
+                            progress=None)
+
+
+def test_keyframes_table_accepts_the_api_payload(tmp_path):
+    src = _pose_file(tmp_path)
+    payload = {"headers": ["frame", "source"], "data": [[0, "file:0"], [10, "file:19"], [None, None]]}
+    _, _, files, _ = H.keyframes_to_sign(str(src), "", "ASL", payload, 0, "built-in", 1, 1.0, 0, "front", "skeleton",
+                                         progress=None)
+    assert PoseSequence.load(files[0]).keyframes.tolist() == [0, 10]
+
+
+def _lexicon():
+    return pytest.importorskip("signspark.data.corpus.lexicon", reason="the alphabet lexicon is not installed")
+
+
+def test_lexicon_keyframes_and_letters():
+    _lexicon()
+    rows, total, status = H.load_keyframes(None, "abc", "ASL")
+    assert rows and all(src.startswith("lexicon:") for _, src in rows) and total > max(f for f, _ in rows)
+    table = rows[:2] + [[total - 1, "lexicon:B"]]
+    _, _, files, status = H.keyframes_to_sign(None, "abc", "ASL", table, 0, "built-in", 1, 1.0, 0, "front",
+                                              "skeleton", progress=None)
+    out = PoseSequence.load(files[0])
+    assert out.keyframes.tolist() == sorted(f for f, _ in table) and out.text == "abc"
+
+
+# ---------------------------------------------------------------------------------------------- segmentation
+def test_segment_a_pose_file(tmp_path):
+    fig, rows, files, status = H.segment(str(_pose_file(tmp_path, T=30)), "", "onset_middle_offset", progress=None)
+    eaf, seg_json = files
+    doc = json.loads(Path(seg_json).read_text())
+    clip = doc["clips"]["poses"]
+    assert clip["num_frames"] == 30 and len(clip["tags"]) == 30
+    assert [[r[1], r[2]] for r in rows] == [[s["start"], s["end"]] for s in clip["segments"]]
+    assert all(r[3] == pytest.approx(r[1] / 25) for r in rows)
+    assert Path(eaf).suffix == ".eaf" and isinstance(fig, Figure)
+    assert status.startswith("poses: 30 frames")
+
+
+def test_segment_an_lmdb_upload(tmp_path):
+    from signspark.data import write_lmdb
+
+    seqs = [("clipA", PoseSequence.load(_pose_file(tmp_path, T=24, seed=2))),
+            ("clipB", PoseSequence.load(_pose_file(tmp_path, T=33, seed=3)))]
+    lmdb_dir = write_lmdb(tmp_path / "up.lmdb", seqs)
+    mdb = lmdb_dir / "data.mdb" if lmdb_dir.is_dir() else lmdb_dir
+    _, _, files, status = H.segment(str(mdb), "clipB", "uniform", progress=None)
+    assert status.startswith("clipB: 33 frames")
+    _, _, _, status = H.segment(str(mdb), "", "uniform", progress=None)
+    assert status.startswith("clipA: 24 frames")
+    with pytest.raises(gr.Error, match="No clip 'nope'"):
+        H.segment(str(mdb), "nope", "uniform", progress=None)
+
+
+@pytest.mark.parametrize("name, content, policy, expected", [
+    (None, None, "uniform", "Upload a PoseSequence"),
+    ("clip.npz", b"not a zip", "uniform", "not a .npz archive|neither a PoseSequence nor|cannot read"),
+    ("data.mdb", b"\0" * 4096, "uniform", "LMDB"),
+    ("clip.npz", b"x", "sideways", "Unknown keyframe policy"),
+])
+def test_segment_bad_input(tmp_path, name, content, policy, expected):
+    path = None
+    if name:
+        path = tmp_path / name
+        path.write_bytes(content)
+    with pytest.raises(gr.Error, match=expected):
+        H.segment(str(path) if path else None, "", policy, progress=None)
+
+
+def test_upload_size_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(H, "MAX_UPLOAD_MB", 0.001)
+    with pytest.raises(gr.Error, match="limit is 0.001 MB"):
+        H.segment(str(_pose_file(tmp_path)), "", "uniform", progress=None)
+
+
+# ---------------------------------------------------------------------------------------------- housekeeping
+def test_prune_work_dirs_removes_only_old_folders():
+    root = H.work_root()
+    root.mkdir(parents=True, exist_ok=True)
+    old, new = root / "t2s-old", root / "t2s-new"
+    old.mkdir(exist_ok=True)
+    new.mkdir(exist_ok=True)
+    (old / "x.mp4").write_bytes(b"0")
+    past = time.time() - 2 * H.WORK_MAX_AGE_S
+    os.utime(old, (past, past))
+    assert H.prune_work_dirs() >= 1
+    assert not old.exists() and new.exists()
+
+
+def test_timeline_figure_draws_segments_keyframes_and_tags():
+    tags = np.array([0, 2, 1, 1, 0, 2, 1, 0, 0, 0])
+    fig = timeline_figure(10, 25.0, [(1, 3), (5, 6)], [1, 2, 3], labels=["A", "B"], tags=tags, title="t")
+    seg_ax, tag_ax = fig.axes[:2]
+    assert [t.get_text() for t in seg_ax.texts] == ["A", "B"]
+    assert len(seg_ax.lines) == 3  # one red line per keyframe
+    assert tag_ax.get_ylim() == (-0.4, 2.4)
+    assert len(timeline_figure(5).axes) == 1  # without tags: the segment row only
