@@ -5,6 +5,11 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.pop("SIGNSPARK_SMPLX_DIR", None)  # tests use the built-in body unless they set a path themselves
+if "SIGNSPARK_CACHE_DIR" not in os.environ:  # the built-in body is generated once per run, not in the user's cache
+    import tempfile
+
+    os.environ["SIGNSPARK_CACHE_DIR"] = tempfile.mkdtemp(prefix="signspark-test-cache-")
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
