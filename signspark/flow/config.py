@@ -44,6 +44,14 @@ class UNetConfig:
         ff_dim: SwiGLU hidden width.
         rope_theta: RoPE base.
         stream: stream name the model was built for (informational; ``in_channels`` rules).
+        prediction: what the network's last layer predicts. ``"velocity"`` (the official model)
+            outputs the velocity directly. ``"data"`` outputs the clean pose ``x1`` and the
+            velocity follows from the straight path, ``v = (x1 - x_t) / (1 - t)`` with ``1 - t``
+            clamped at ``min_one_minus_t``. Narrow models need it: the unused full-resolution skip
+            forces the per-frame noise of ``x_t`` through the coarse levels, which a few dozen
+            channels cannot carry, while the clean pose is smooth and low-dimensional.
+        min_one_minus_t: the clamp of ``1 - t`` for ``prediction="data"`` (0.02 keeps Euler exact
+            up to 50 steps).
     """
 
     in_channels: int = 296
@@ -61,6 +69,8 @@ class UNetConfig:
     ff_dim: int = 4096
     rope_theta: float = 10000.0
     stream: str = "full"
+    prediction: str = "velocity"
+    min_one_minus_t: float = 0.02
 
     def __post_init__(self) -> None:
         self.level_dims = tuple(int(d) for d in self.level_dims)
@@ -70,6 +80,10 @@ class UNetConfig:
             raise ValueError(f"mid_dim {self.mid_dim} is not divisible by heads {self.heads}")
         if (self.mid_dim // self.heads) % 2:
             raise ValueError("the attention head width must be even for RoPE")
+        if self.prediction not in ("velocity", "data"):
+            raise ValueError(f"prediction must be 'velocity' or 'data', got {self.prediction!r}")
+        if not 0 < self.min_one_minus_t < 1:
+            raise ValueError(f"min_one_minus_t must be in (0, 1), got {self.min_one_minus_t}")
 
     @property
     def frame_multiple(self) -> int:

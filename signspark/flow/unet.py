@@ -174,4 +174,8 @@ class VelocityUNet(nn.Module):
         if text_emb is None:
             text_emb = torch.zeros(B, self.config.text_dim, device=x.device, dtype=dtype)
         emb = self.embed_timestep(t) + self.embed_text(text_emb.to(dtype))
-        return self.unet(h, emb)
+        out = self.unet(h, emb)
+        if self.config.prediction == "data":
+            one_minus_t = (1.0 - t).clamp_min(self.config.min_one_minus_t).to(dtype).view(B, 1, 1)
+            out = (out - x) / one_minus_t
+        return out

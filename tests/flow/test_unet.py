@@ -182,3 +182,27 @@ def test_adaln_channels_first_equals_frame_first():
     torch.nn.init.normal_(ada.proj.weight)
     x, c = torch.randn(2, 6, 9), torch.randn(2, 4)
     assert torch.allclose(ada.forward_channels_first(x, c), ada(x.transpose(1, 2), c).transpose(1, 2), atol=1e-6)
+
+
+def test_data_prediction_turns_the_predicted_pose_into_a_velocity(tiny):
+    data = VelocityUNet(UNetConfig.from_dict({**tiny.config.to_dict(), "prediction": "data"}))
+    data.load_state_dict(tiny.state_dict())
+    data.eval()
+    x = torch.randn(2, 90, 16)
+    obs = torch.randn(2, 90, 16)
+    mask = torch.zeros(2, 90, 16, dtype=torch.bool)
+    mask[..., 3] = True
+    t = torch.tensor([0.25, 0.999])
+    with torch.no_grad():
+        x1_hat = tiny(x, t, None, obs_x0=obs, obs_mask=mask)  # same network: its raw output is the pose
+        v = data(x, t, None, obs_x0=obs, obs_mask=mask)
+    x_sub = torch.where(mask, obs, x)
+    one_minus_t = torch.tensor([0.75, 0.02]).view(2, 1, 1)  # 1 - 0.999 is clamped at min_one_minus_t
+    assert torch.allclose(v, (x1_hat - x_sub) / one_minus_t, atol=1e-5)
+    # an Euler step of size (1 - t) lands exactly on the predicted pose
+    assert torch.allclose(x_sub[:1] + 0.75 * v[:1], x1_hat[:1], atol=1e-5)
+
+
+def test_prediction_setting_is_validated():
+    with pytest.raises(ValueError, match="prediction"):
+        UNetConfig.preset("tiny", stream="hand", prediction="noise")
