@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import os
@@ -27,7 +28,6 @@ from .avatar import GaussianAvatar, as_faces, default_avatar
 from .backends.base import Backend, FrameData, get_backend
 from .camera import Camera
 from .compose import caption_for_frame, draw_border, draw_caption, side_by_side
-from .lighting import shade_and_cull
 from .ply import save_ply
 from .video import Mp4Writer
 from .views import VIEWS, camera_for_view
@@ -182,27 +182,34 @@ def _panel(seq: PoseSequence, bm, avatar: GaussianAvatar, backend: Backend, came
     caption_text = None
     if opts.caption:
         caption_text = seq.text if opts.caption in (True, "auto") else str(opts.caption)
+    pending: collections.deque = collections.deque()  # (t, token): frames submitted, not yet fetched
+
+    def finished(t: int, token) -> np.ndarray:
+        img = backend.fetch(token)
+        if t in keyframes:
+            img = draw_border(img, opts.keyframe_color)
+        if caption_text is not None:
+            img = draw_caption(img, caption_for_frame(t, caption_text, seq.gloss, seq.segments, opts.segment_labels))
+        return img
+
     for a in range(0, seq.num_frames, opts.chunk_size):
         with torch.no_grad():
             out = bm(seq.slice(a, a + opts.chunk_size), chunk_size=opts.chunk_size)
         for i in range(out.vertices.shape[0]):
             t = a + i
-            if backend.draws == "gaussians":
-                g = avatar.pose(out.vertices[i], faces)
-                if avatar.surface:
-                    g = shade_and_cull(g, camera)
-                frame = FrameData(gaussians=g)
-            elif backend.draws == "mesh":
-                frame = FrameData(vertices=out.vertices[i], faces=faces, vertex_colors=vcolors)
-            else:
-                frame = FrameData(joints=out.joints[i])
-            img = backend.render(frame, camera, bg)
-            if t in keyframes:
-                img = draw_border(img, opts.keyframe_color)
-            if caption_text is not None:
-                img = draw_caption(img, caption_for_frame(t, caption_text, seq.gloss, seq.segments,
-                                                          opts.segment_labels))
-            yield img
+            with torch.no_grad():
+                if backend.draws == "gaussians":
+                    frame = FrameData(gaussians=avatar.pose_for_camera(out.vertices[i], faces, camera))
+                elif backend.draws == "mesh":
+                    frame = FrameData(vertices=out.vertices[i], faces=faces, vertex_colors=vcolors)
+                else:
+                    frame = FrameData(joints=out.joints[i])
+            # Keep the backend busy: the next frame is posed while this one is drawn.
+            if len(pending) >= backend.max_in_flight:
+                yield finished(*pending.popleft())
+            pending.append((t, backend.submit(frame, camera, bg)))
+    while pending:
+        yield finished(*pending.popleft())
 
 
 def render_frames(seq, options: RenderOptions | None = None, compare=None, body_model=None,
@@ -225,17 +232,18 @@ def render_frames(seq, options: RenderOptions | None = None, compare=None, body_
     seq = _as_sequence(seq, "seq")
     other = _as_sequence(compare, "compare") if compare is not None else None
     bm = body_model if body_model is not None else _builtin_body()
-    backend = get_backend(opts.backend)
+    seqs = [other, seq] if other is not None else [seq]
+    backends = [get_backend(opts.backend) for _ in seqs]  # one each: a backend holds frames in flight
+    backend = backends[0]
     avatar = _avatar_for(bm, opts) if backend.draws == "gaussians" else None
     w, h = opts.size
     joints = _joints(bm, seq, opts.chunk_size)
     if other is not None:
         joints = torch.cat([joints, _joints(bm, other, opts.chunk_size)])
     camera = camera_for_view(opts.view, joints, w, h, fov_y=opts.fov_y)
-    seqs = [other, seq] if other is not None else [seq]
     total = max(s.num_frames for s in seqs)
     try:
-        panels = [_panel(s, bm, avatar, backend, camera, opts) for s in seqs]
+        panels = [_panel(s, bm, avatar, b, camera, opts) for s, b in zip(seqs, backends)]
         last: list[np.ndarray | None] = [None] * len(seqs)
         for t in range(total):
             for k, (s, gen) in enumerate(zip(seqs, panels)):
@@ -249,7 +257,8 @@ def render_frames(seq, options: RenderOptions | None = None, compare=None, body_
                 progress(t + 1, total)
             yield frame
     finally:
-        backend.close()
+        for b in backends:
+            b.close()
 
 
 def render_video(seq, out_path: str | os.PathLike, options: RenderOptions | None = None, compare=None,

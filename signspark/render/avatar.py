@@ -15,12 +15,14 @@ and the Gaussian's world parameters are
   ratio lets Gaussians stretch with the skin; off when ``rest_area`` is None),
 * colour and opacity unchanged.
 
-Posing is a handful of gathers and small matrix products over all Gaussians at
-once (any leading batch of frames). :func:`default_avatar` builds the shipped
-look from the built-in body: one flat Gaussian per triangle (big triangles split
-into 4 or 9), fitted to the triangle's shape so the surface is covered and the
-silhouette stays crisp; the hands' small triangles give small Gaussians, so
-fingers stay apart.
+Posing is a handful of gathers and element-wise products over all Gaussians at
+once. :meth:`GaussianAvatar.pose_for_camera` is the per-frame path the renderers
+use: it drops back-facing Gaussians before computing their rotations and scales.
+:func:`default_avatar` builds the shipped look from the built-in body: one flat
+Gaussian per quad (two triangles sharing their long edge, up to 2 cm a side) or
+per leftover triangle (split into 4 or 9 above 4.5 cm), fitted to its shape so the
+surface is covered and the silhouette stays crisp; the hands' small quads give
+small Gaussians, so fingers stay apart.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ import dataclasses
 import numpy as np
 import torch
 
-from .gaussians import Gaussians, matrix_to_quaternion, quaternion_to_matrix
+from .gaussians import Gaussians, quaternion_to_matrix
 
-__all__ = ["GaussianAvatar", "as_faces", "default_avatar", "triangle_frames", "avatar_from_mesh", "REGION_PALETTE"]
+__all__ = ["GaussianAvatar", "as_faces", "default_avatar", "triangle_frames", "avatar_from_mesh", "pair_triangles",
+           "REGION_PALETTE"]
 
 # Default colours (sRGB 0-255) by region name; regions missing here fall back to the body package's palette.
 REGION_PALETTE: dict[str, tuple[int, int, int]] = {
@@ -44,6 +47,9 @@ REGION_PALETTE: dict[str, tuple[int, int, int]] = {
     "nails": (238, 200, 184),
 }
 _REGION_OPACITY = {"mouth": 0.0, "teeth": 0.0}  # hidden inside the head: drop them
+# default_avatar's tiling: quads up to 2 cm share one Gaussian; only triangles with edges over 4.5 cm
+# are split. Fingers (edges under 1 cm) keep small Gaussians and stay apart.
+_DEFAULT_TUNING = dict(max_edge=0.045, merge_max_edge=0.02)
 
 
 def as_faces(faces) -> torch.Tensor:
@@ -108,6 +114,8 @@ class GaussianAvatar:
     def __post_init__(self) -> None:
         self.validate()
         self._local_R = quaternion_to_matrix(self.rotation)
+        self._cache_key = None
+        self._cache = None
 
     def __len__(self) -> int:
         return int(self.face_id.shape[0])
@@ -132,6 +140,32 @@ class GaussianAvatar:
         if self.rest_area is not None and tuple(self.rest_area.shape) != (self.num_faces,):
             raise ValueError(f"avatar rest_area must have shape ({self.num_faces},), got {tuple(self.rest_area.shape)}")
 
+    def _check(self, vertices: torch.Tensor, faces) -> None:
+        if len(faces) != self.num_faces:
+            raise ValueError(f"the avatar is bound to a mesh with {self.num_faces} triangles, "
+                             f"this body has {len(faces)}; use an avatar made for this body model")
+        if vertices.ndim != 2 or vertices.shape[1] != 3:
+            raise ValueError(f"vertices must have shape (V, 3), got {tuple(vertices.shape)}")
+
+    def _consts(self, dev: torch.device, dtype: torch.dtype) -> dict:
+        """Per-avatar constants on ``dev`` in ``dtype``, made once (posing runs every frame).
+
+        The avatar is treated as immutable once posed: edit a copy, not the tensors in place.
+        """
+        key = (dev, dtype)
+        if self._cache_key != key:
+            fid = self.face_id.to(dev)
+            L = self._local_R.to(dev, dtype)
+            self._cache = dict(
+                face_id=fid, bary=self.bary.to(dev, dtype), offset=self.offset.to(dev, dtype),
+                # local_R's entries as (N, 1) columns, for the written-out product [e1 | e2 | n] @ local_R.
+                L=[[L[:, k, j].contiguous()[:, None] for j in range(3)] for k in range(3)],
+                scale=self.scale.to(dev, dtype), color=self.color.to(dev, dtype),
+                opacity=self.opacity.to(dev, dtype),
+                rest_area=None if self.rest_area is None else self.rest_area.to(dev, dtype)[fid].clamp_min(1e-12))
+            self._cache_key = key
+        return self._cache
+
     def pose(self, vertices: torch.Tensor, faces: torch.Tensor) -> Gaussians:
         """World-space Gaussians on a posed mesh.
 
@@ -140,25 +174,67 @@ class GaussianAvatar:
             faces: (F, 3) int64 triangles, ``F == num_faces``.
 
         Returns:
-            :class:`Gaussians` with ``normals`` set (the triangles' normals).
+            :class:`Gaussians` with ``normals`` set (the triangles' normals); ``quats`` is
+            derived from ``rotmats`` when first read.
         """
-        if len(faces) != self.num_faces:
-            raise ValueError(f"the avatar is bound to a mesh with {self.num_faces} triangles, "
-                             f"this body has {faces.shape[0]}; use an avatar made for this body model")
-        if vertices.ndim != 2 or vertices.shape[1] != 3:
-            raise ValueError(f"vertices must have shape (V, 3), got {tuple(vertices.shape)}")
-        dev = vertices.device
-        f = as_faces(faces).to(dev)[self.face_id.to(dev)]  # (N, 3)
-        tri, R, area = triangle_frames(vertices, f)
-        means = (self.bary.to(dev)[:, :, None] * tri).sum(1) + self.offset.to(dev)[:, None] * R[:, :, 2]
-        Rw = R @ self._local_R.to(dev)
-        scales = self.scale.to(dev)
-        if self.rest_area is not None:
-            ratio = area / self.rest_area.to(dev)[self.face_id.to(dev)].clamp_min(1e-12)
-            scales = scales * ratio.clamp(0.25, 4.0).sqrt()[:, None]
-        return Gaussians(
-            means=means, quats=matrix_to_quaternion(Rw), scales=scales, colors=self.color.to(dev),
-            opacities=self.opacity.to(dev), rotmats=Rw, normals=R[:, :, 2])
+        self._check(vertices, faces)
+        c = self._consts(vertices.device, vertices.dtype)
+        v0, v1, v2 = self._corners(vertices, faces, c["face_id"])
+        a, n, dbl, means = self._surface(v0, v1, v2, c["bary"], c["offset"])
+        return self._finish(a, n, dbl, means, c, None)
+
+    def pose_for_camera(self, vertices: torch.Tensor, faces: torch.Tensor, camera, cull_margin: float = 0.05
+                        ) -> Gaussians:
+        """What the renderers draw for one frame: :meth:`pose`, then for a ``surface`` avatar
+        :func:`~signspark.render.lighting.shade_and_cull` (same result), with the back faces
+        dropped before the rest of the work."""
+        if not self.surface:
+            return self.pose(vertices, faces)
+        from .lighting import shade_colors
+
+        self._check(vertices, faces)
+        c = self._consts(vertices.device, vertices.dtype)
+        v0, v1, v2 = self._corners(vertices, faces, c["face_id"])
+        a, n, dbl, means = self._surface(v0, v1, v2, c["bary"], c["offset"])
+        eye = torch.tensor(camera.eye, dtype=means.dtype, device=means.device)
+        to_eye = eye - means
+        facing = (n * to_eye).sum(-1) / torch.linalg.vector_norm(to_eye, dim=-1).clamp_min(1e-9)
+        idx = torch.nonzero(facing > -cull_margin).squeeze(1)
+        a, n, dbl, means = (t.index_select(0, idx) for t in (a, n, dbl, means))
+        g = self._finish(a, n, dbl, means, c, idx)
+        g.colors = shade_colors(g.colors, n, camera)
+        return g
+
+    @staticmethod
+    def _corners(vertices, faces, face_id):
+        f = as_faces(faces).to(vertices.device).index_select(0, face_id)  # (N, 3)
+        return tuple(vertices.index_select(0, f[:, k]) for k in range(3))
+
+    @staticmethod
+    def _surface(v0, v1, v2, bary, offset):
+        a = v1 - v0
+        cr = torch.linalg.cross(a, v2 - v0)
+        dbl = torch.linalg.vector_norm(cr, dim=-1)
+        n = cr / dbl.clamp_min(1e-20)[:, None]
+        means = (v0 * bary[:, 0:1]).addcmul_(v1, bary[:, 1:2]).addcmul_(v2, bary[:, 2:3]).addcmul_(n, offset[:, None])
+        return a, n, dbl, means
+
+    @staticmethod
+    def _finish(a, n, dbl, means, c, idx) -> Gaussians:
+        """Rotations and scales of the Gaussians ``idx`` (None: all) from their triangles' edge ``a``,
+        normal ``n`` and doubled area ``dbl``."""
+        pick = (lambda t: t) if idx is None else (lambda t: t.index_select(0, idx))
+        e1 = a / torch.linalg.vector_norm(a, dim=-1, keepdim=True).clamp_min(1e-20)
+        e2 = torch.linalg.cross(n, e1)
+        L = [[pick(x) for x in row] for row in c["L"]]
+        # Rw = [e1 | e2 | n] @ local_R column by column (batched 3x3 matmuls are slow on a CPU).
+        Rw = torch.stack([torch.addcmul(torch.addcmul(e1 * L[0][j], e2, L[1][j]), n, L[2][j]) for j in range(3)], -1)
+        scales = pick(c["scale"])
+        if c["rest_area"] is not None:
+            ratio = (0.5 * dbl) / pick(c["rest_area"])
+            scales = scales * ratio.clamp_(0.25, 4.0).sqrt_()[:, None]
+        return Gaussians(means=means, scales=scales, colors=pick(c["color"]), opacities=pick(c["opacity"]),
+                         rotmats=Rw, normals=n)
 
     def to(self, device) -> "GaussianAvatar":
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -182,24 +258,80 @@ def _sub_triangle_barys(level: int) -> np.ndarray:
     return np.array(out, np.float64)
 
 
+def pair_triangles(vertices: np.ndarray, faces: np.ndarray, groups: np.ndarray, keep: np.ndarray | None = None,
+                   max_edge: float = 0.02, min_cos: float = 0.8) -> np.ndarray:
+    """Partner of each triangle when two triangles form a near-planar quad, else -1.
+
+    Two triangles pair when each one's longest edge is the edge they share (the
+    diagonal of a quad, as in a grid-like mesh), they belong to the same group
+    (colour region), their normals agree within ``acos(min_cos)`` and their other
+    edges are at most ``max_edge`` metres.
+
+    Args:
+        vertices: (V, 3) metres; faces: (F, 3) int; groups: (F,) int labels;
+        keep: optional (F,) bool, triangles that may pair.
+
+    Returns:
+        (F,) int64: the partner's index (pairs are mutual) or -1.
+    """
+    tri = vertices[faces]
+    F = len(faces)
+    lens = np.stack([np.linalg.norm(tri[:, (k + 1) % 3] - tri[:, k], axis=1) for k in range(3)], 1)
+    longest = lens.argmax(1)
+    a, b = faces, np.roll(faces, -1, axis=1)  # edge k joins corner k and corner k + 1
+    key = np.minimum(a, b).astype(np.int64) * (int(faces.max()) + 1) + np.maximum(a, b)
+    flat = key.ravel()
+    order = np.argsort(flat, kind="stable")
+    sk = flat[order]
+    # For every (face, edge): the other face on that edge when exactly two faces share it.
+    other = np.full(3 * F, -1, np.int64)
+    same_next = sk[1:] == sk[:-1]
+    lone = np.ones(len(sk) - 1, bool)
+    lone[1:] &= ~same_next[:-1]
+    lone[:-1] &= ~same_next[1:]
+    two = np.nonzero(same_next & lone)[0]
+    other[order[two]] = order[two + 1] // 3
+    other[order[two + 1]] = order[two] // 3
+    cand = other.reshape(F, 3)[np.arange(F), longest]
+    ok = cand >= 0
+    c = np.where(ok, cand, 0)
+    ok &= cand[c] == np.arange(F)  # mutual: the shared edge is the longest of both
+    ok &= groups[c] == groups
+    if keep is not None:
+        ok &= keep & keep[c]
+    cr = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    n = cr / np.maximum(np.linalg.norm(cr, axis=1, keepdims=True), 1e-20)
+    ok &= (n * n[c]).sum(1) >= min_cos
+    side = np.where(np.arange(3)[None] == longest[:, None], 0.0, lens).max(1)
+    ok &= (side <= max_edge) & (side[c] <= max_edge)
+    ok &= ok[c]
+    return np.where(ok, cand, -1)
+
+
 def avatar_from_mesh(vertices: torch.Tensor, faces: torch.Tensor, face_colors: np.ndarray,
                      face_opacity: np.ndarray | None = None, max_edge: float = 0.03, coverage: float = 2.2,
-                     thickness: float = 0.12, min_sigma: float = 4e-4, min_aspect: float = 0.3) -> GaussianAvatar:
-    """Flat Gaussians that tile a mesh: one per triangle, big triangles split into level^2 pieces.
+                     thickness: float = 0.12, min_sigma: float = 4e-4, min_aspect: float = 0.3,
+                     merge_groups: np.ndarray | None = None, merge_max_edge: float = 0.02) -> GaussianAvatar:
+    """Flat Gaussians that tile a mesh: one per triangle (or per quad), big triangles split into level^2 pieces.
 
     Each Gaussian's in-plane covariance is the (sub-)triangle's own second moment
     times ``coverage^2``, so neighbours overlap just enough to close the surface.
+    With ``merge_groups``, two triangles forming a flat quad (see :func:`pair_triangles`)
+    share one Gaussian fitted to the quad, bound to the larger triangle: half the
+    Gaussians for the same surface.
 
     Args:
         vertices: (V, 3) rest vertices, metres.
         faces: (F, 3) int64.
         face_colors: (F, 3) RGB in [0, 1].
         face_opacity: optional (F,) opacities; 0 drops a triangle.
-        max_edge: triangles with a longer edge (metres) are split (at most 3 x 3).
+        max_edge: unpaired triangles with a longer edge (metres) are split (at most 3 x 3).
         coverage: how much each Gaussian is widened beyond the triangle's own spread.
         thickness: normal-axis sigma as a fraction of the smaller in-plane sigma.
         min_sigma: lower bound on any sigma, metres.
         min_aspect: lower bound on minor/major sigma (sliver triangles would make spikes at the silhouette).
+        merge_groups: optional (F,) int labels (colour regions); None keeps one Gaussian per triangle.
+        merge_max_edge: quads with a longer side (metres) are not merged.
     """
     V = vertices.detach().to("cpu", torch.float64)
     F = faces.detach().to("cpu", torch.int64)
@@ -212,8 +344,38 @@ def avatar_from_mesh(vertices: torch.Tensor, faces: torch.Tensor, face_colors: n
         keep &= np.asarray(face_opacity) > 0
     # Triangle corners in the local 2D frame (e1, e2), then the uniform-triangle covariance.
     local = np.einsum("fkc,fcd->fkd", tri - tri[:, :1], R[:, :, :2])  # (F, 3, 2)
-    d = local - local.mean(1, keepdims=True)
+    centre = local.mean(1)  # (F, 2)
+    d = local - centre[:, None]
     cov = np.einsum("fki,fkj->fij", d, d) / 12.0
+    bary = np.full((len(tri), 3), 1.0 / 3.0)
+    anchor = np.ones(len(tri), bool)  # False: the triangle is covered by its partner's Gaussian
+
+    if merge_groups is not None:
+        partner = pair_triangles(V.numpy(), F.numpy(), np.asarray(merge_groups), keep, max_edge=merge_max_edge)
+        f = np.nonzero((partner >= 0) & ((area > area[np.maximum(partner, 0)]) |
+                                          ((area == area[np.maximum(partner, 0)]) & (np.arange(len(tri)) < partner))))[0]
+        g = partner[f]
+        anchor[g] = False
+        # The partner's corners and covariance in the anchor's frame (the quad is near planar).
+        lg = np.einsum("fkc,fcd->fkd", tri[g] - tri[f, :1], R[f, :, :2])
+        cg = lg.mean(1)
+        dg = lg - cg[:, None]
+        cov_g = np.einsum("fki,fkj->fij", dg, dg) / 12.0
+        af, ag = area[f][:, None], area[g][:, None]
+        cf = centre[f]
+        c = (af * cf + ag * cg) / (af + ag)
+        of, og = cf - c, cg - c
+        cov[f] = (af[:, :, None] * (cov[f] + of[:, :, None] * of[:, None, :]) +
+                  ag[:, :, None] * (cov_g + og[:, :, None] * og[:, None, :])) / (af + ag)[:, :, None]
+        centre[f] = c
+        # Barycentric coordinates of the quad's centre in the anchor triangle: c = s * p1 + t * p2.
+        p1, p2 = local[f, 1], local[f, 2]
+        det = p1[:, 0] * p2[:, 1] - p1[:, 1] * p2[:, 0]
+        st = np.stack([(c[:, 0] * p2[:, 1] - c[:, 1] * p2[:, 0]) / det,
+                       (p1[:, 0] * c[:, 1] - p1[:, 1] * c[:, 0]) / det], 1)
+        bary[f] = np.stack([1 - st.sum(1), st[:, 0], st[:, 1]], 1)
+        level[f] = 1
+
     evals, evecs = np.linalg.eigh(cov)  # ascending
     sig_major = np.sqrt(np.clip(evals[:, 1], 0, None))
     sig_minor = np.sqrt(np.clip(evals[:, 0], 0, None))
@@ -221,12 +383,12 @@ def avatar_from_mesh(vertices: torch.Tensor, faces: torch.Tensor, face_colors: n
 
     face_ids, barys, scales, thetas = [], [], [], []
     for L in (1, 2, 3):
-        sel = np.nonzero(keep & (level == L))[0]
+        sel = np.nonzero(keep & anchor & (level == L))[0]
         if not len(sel):
             continue
         b = _sub_triangle_barys(L)
         face_ids.append(np.repeat(sel, len(b)))
-        barys.append(np.tile(b, (len(sel), 1)))
+        barys.append(bary[sel] if L == 1 else np.tile(b, (len(sel), 1)))
         s1 = np.maximum(coverage * sig_major[sel] / L, min_sigma)
         s2 = np.maximum(np.maximum(coverage * sig_minor[sel] / L, min_aspect * s1), min_sigma)
         s3 = np.maximum(thickness * s2, min_sigma * 0.5)
@@ -270,7 +432,8 @@ def default_avatar(body_model=None, seed: int = 0) -> GaussianAvatar:
         seed: seeds the slight colour variation between Gaussians (same seed, same avatar).
 
     Returns:
-        A :class:`GaussianAvatar` with about 35-40k Gaussians for the built-in body.
+        A :class:`GaussianAvatar` with about 20k Gaussians for the built-in body (about half of them
+        face the camera in a frame).
     """
     from ..body import BodyModel, REGIONS
 
@@ -295,7 +458,7 @@ def default_avatar(body_model=None, seed: int = 0) -> GaussianAvatar:
     rng = np.random.default_rng(seed)
     base = np.clip(base * (1 + 0.03 * rng.standard_normal((len(base), 1))), 0, 1)
     opac = np.array([_REGION_OPACITY.get(names.get(int(c), ""), 0.97) for c in codes])
-    return avatar_from_mesh(rest, faces, base, opac)
+    return avatar_from_mesh(rest, faces, base, opac, **_DEFAULT_TUNING, merge_groups=codes)
 
 
 def _rest_vertices(bm) -> torch.Tensor:

@@ -26,6 +26,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Sequence
 
@@ -102,6 +103,10 @@ class Camera:
     @property
     def rotation(self) -> np.ndarray:
         """(3, 3) float64 world-to-camera rotation; rows are the camera's right, down and forward axes in world."""
+        return self._rotation.copy()
+
+    @functools.cached_property
+    def _rotation(self) -> np.ndarray:  # computed once: renderers ask for it several times per frame
         eye, target, up = np.array(self.eye), np.array(self.target), np.array(self.up)
         fwd = target - eye
         fwd /= np.linalg.norm(fwd)
@@ -113,7 +118,11 @@ class Camera:
     @property
     def viewmat(self) -> torch.Tensor:
         """(4, 4) float32 world-to-camera transform (OpenCV axes)."""
-        R = self.rotation
+        return self._viewmat.clone()
+
+    @functools.cached_property
+    def _viewmat(self) -> torch.Tensor:
+        R = self._rotation
         M = np.eye(4)
         M[:3, :3] = R
         M[:3, 3] = -R @ np.array(self.eye)

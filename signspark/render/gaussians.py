@@ -1,11 +1,13 @@
 """A set of 3D Gaussians in world space, and its screen-space projection (EWA splatting).
 
 The projection here is shared by the CPU backends (PyTorch and OpenGL), so they
-differ only in how they rasterize. The compositing rule both follow (and gsplat's
-classic mode follows up to its square bounding box):
+differ only in how they rasterize. The compositing rule both follow (gsplat's classic mode
+follows it too, with its own square 3-sigma footprint):
 
 * 2D covariance ``J W S W^T J^T + 0.3 I`` (pixels^2), conic = its inverse;
-* a Gaussian touches a pixel when ``q = d^T conic d <= 9`` (inside 3 sigma);
+* a Gaussian touches a pixel when ``q = d^T conic d <= SIGMA_CUTOFF^2`` (inside 2.5 sigma: beyond it
+  alpha is below 0.044 x opacity, and the footprint, the fragments and (Gaussian, tile) pairs
+  the CPU rasterizers work through, is 30% smaller than the usual 3 sigma);
 * ``alpha = min(0.99, opacity * exp(-q / 2))``, ignored below 1/255;
 * front-to-back "over" compositing in order of camera-space depth of the means,
   then the background times the remaining transmittance.
@@ -21,11 +23,12 @@ from ..pose.rotations import _matrix_to_quaternion
 from .camera import Camera
 
 __all__ = ["Gaussians", "Projected", "project_gaussians", "quaternion_to_matrix", "matrix_to_quaternion",
-           "ALPHA_MIN", "ALPHA_MAX", "SIGMA_CUTOFF2", "EPS2D"]
+           "ALPHA_MIN", "ALPHA_MAX", "SIGMA_CUTOFF", "SIGMA_CUTOFF2", "EPS2D"]
 
 ALPHA_MIN = 1.0 / 255.0
 ALPHA_MAX = 0.99
-SIGMA_CUTOFF2 = 9.0  # q <= 3^2
+SIGMA_CUTOFF = 2.5  # a Gaussian's footprint: its 2.5-sigma ellipse
+SIGMA_CUTOFF2 = SIGMA_CUTOFF ** 2
 EPS2D = 0.3  # low-pass dilation of the 2D covariance, pixels^2
 
 
@@ -45,13 +48,14 @@ def matrix_to_quaternion(R: torch.Tensor) -> torch.Tensor:
     return _matrix_to_quaternion(R)
 
 
-@dataclasses.dataclass
 class Gaussians:
     """N Gaussians of one frame, world space.
 
     Attributes:
         means: (N, 3) centres, metres.
-        quats: (N, 4) rotations, unit quaternions (w, x, y, z).
+        quats: (N, 4) rotations, unit quaternions (w, x, y, z). May be left out when
+            ``rotmats`` is given: it is then derived from them on first access (renderers
+            only need the matrices, so posing skips the conversion).
         scales: (N, 3) standard deviations along the rotated axes, metres (linear, not log).
         colors: (N, 3) RGB in [0, 1] (what is rendered: albedo, or albedo times shading).
         opacities: (N,) in [0, 1].
@@ -60,16 +64,36 @@ class Gaussians:
             surface-bound Gaussians).
     """
 
-    means: torch.Tensor
-    quats: torch.Tensor
-    scales: torch.Tensor
-    colors: torch.Tensor
-    opacities: torch.Tensor
-    rotmats: torch.Tensor | None = None
-    normals: torch.Tensor | None = None
+    _FIELDS = ("means", "quats", "scales", "colors", "opacities", "rotmats", "normals")
+
+    def __init__(self, means: torch.Tensor, quats: torch.Tensor | None = None, scales: torch.Tensor | None = None,
+                 colors: torch.Tensor | None = None, opacities: torch.Tensor | None = None,
+                 rotmats: torch.Tensor | None = None, normals: torch.Tensor | None = None):
+        if scales is None or colors is None or opacities is None:
+            raise TypeError("Gaussians needs means, scales, colors and opacities")
+        if quats is None and rotmats is None:
+            raise TypeError("Gaussians needs quats or rotmats (the rotations)")
+        self.means, self._quats, self.scales = means, quats, scales
+        self.colors, self.opacities, self.rotmats, self.normals = colors, opacities, rotmats, normals
+
+    @property
+    def quats(self) -> torch.Tensor:
+        if self._quats is None:
+            self._quats = matrix_to_quaternion(self.rotmats)
+        return self._quats
+
+    @quats.setter
+    def quats(self, value: torch.Tensor) -> None:
+        self._quats = value
+
+    def _values(self) -> tuple:
+        return (self.means, self._quats, self.scales, self.colors, self.opacities, self.rotmats, self.normals)
 
     def __len__(self) -> int:
         return int(self.means.shape[0])
+
+    def __repr__(self) -> str:
+        return f"Gaussians(N={len(self)}, dtype={self.means.dtype}, device={self.means.device})"
 
     def validate(self, source: str = "Gaussians") -> None:
         N = len(self)
@@ -90,10 +114,13 @@ class Gaussians:
         return M @ M.transpose(1, 2)
 
     def to(self, device) -> "Gaussians":
-        return Gaussians(*(t.to(device) if t is not None else None for t in dataclasses.astuple(self)))
+        return Gaussians(*(t.to(device) if t is not None else None for t in self._values()))
 
     def subset(self, index: torch.Tensor) -> "Gaussians":
-        return Gaussians(*(t[index] if t is not None else None for t in dataclasses.astuple(self)))
+        """The Gaussians at ``index`` ((M,) int64 positions, or an (N,) bool mask)."""
+        if index.dtype == torch.bool:
+            index = torch.nonzero(index).squeeze(1)
+        return Gaussians(*(t.index_select(0, index) if t is not None else None for t in self._values()))
 
 
 @dataclasses.dataclass
@@ -121,11 +148,11 @@ class Projected:
         return int(self.means2d.shape[0])
 
     def extents(self) -> torch.Tensor:
-        """(M, 2) half-widths of the 3-sigma ellipse's bounding box in x and y, pixels."""
-        return 3.0 * torch.sqrt(self.cov2d[:, [0, 2]].clamp_min(0))
+        """(M, 2) half-widths of the footprint ellipse's bounding box in x and y, pixels."""
+        return SIGMA_CUTOFF * torch.sqrt(self.cov2d[:, [0, 2]].clamp_min(0))
 
     def ellipse_axes(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """The 3-sigma ellipse's semi-axes as vectors, (M, 2) each (major, minor)."""
+        """The footprint ellipse's semi-axes as vectors, (M, 2) each (major, minor)."""
         a, b, c = self.cov2d.unbind(-1)
         mid = 0.5 * (a + c)
         disc = torch.sqrt((0.25 * (a - c) ** 2 + b * b).clamp_min(0))
@@ -136,46 +163,46 @@ class Projected:
         n = v.norm(dim=-1, keepdim=True)
         e1 = torch.where(n > 1e-12, v / n.clamp_min(1e-12), torch.tensor([1.0, 0.0]).to(v))
         e2 = torch.stack([-e1[:, 1], e1[:, 0]], -1)
-        return e1 * (3 * l1.sqrt())[:, None], e2 * (3 * l2.sqrt())[:, None]
+        return e1 * (SIGMA_CUTOFF * l1.sqrt())[:, None], e2 * (SIGMA_CUTOFF * l2.sqrt())[:, None]
 
 
 def project_gaussians(g: Gaussians, camera: Camera, eps2d: float = EPS2D) -> Projected:
     """EWA projection of 3D Gaussians to the image plane of ``camera``.
 
-    Gaussians behind the near plane, beyond the far plane, or whose 3-sigma box
+    Gaussians behind the near plane, beyond the far plane, or whose footprint box
     misses the image, are dropped.
     """
     V = camera.viewmat.to(g.means)
-    Rw = V[:3, :3]
-    p = g.means @ Rw.T + V[:3, 3]
+    Rc = V[:3, :3]
+    p = torch.addmm(V[:3, 3], g.means, Rc.T)
     x, y, z = p.unbind(-1)
     f = camera.focal
     W, H = camera.width, camera.height
-    keep = (z > camera.near) & (z < camera.far)
+    keep = (z > camera.near) & (z < camera.far) & (g.opacities > ALPHA_MIN)
     zs = z.clamp_min(camera.near)
+    inv_z = 1.0 / zs
     # Clamp the Jacobian's x/z, y/z to a bit beyond the frustum, as 3DGS does, for stability.
     limx = 1.3 * (0.5 * W / f)
     limy = 1.3 * (0.5 * H / f)
-    tx = (x / zs).clamp(-limx, limx) * zs
-    ty = (y / zs).clamp(-limy, limy) * zs
-    zero = torch.zeros_like(z)
-    J = torch.stack([
-        torch.stack([f / zs, zero, -f * tx / zs ** 2], -1),
-        torch.stack([zero, f / zs, -f * ty / zs ** 2], -1),
-    ], dim=-2)  # (N, 2, 3)
-    T = J @ Rw  # (N, 2, 3)
-    M = T @ (g.rotation_matrices() * g.scales[:, None, :])  # (N, 2, 3)
-    cov = M @ M.transpose(1, 2)
-    a = cov[:, 0, 0] + eps2d
-    b = cov[:, 0, 1]
-    c = cov[:, 1, 1] + eps2d
-    det = (a * c - b * b).clamp_min(1e-12)
-    u = f * x / zs + W / 2
-    v = f * y / zs + H / 2
-    rx, ry = 3 * a.sqrt(), 3 * c.sqrt()
-    keep &= (u + rx > 0) & (u - rx < W) & (v + ry > 0) & (v - ry < H) & (g.opacities > ALPHA_MIN)
+    fz = f * inv_z
+    jx = -fz * (x * inv_z).clamp(-limx, limx)
+    jy = -fz * (y * inv_z).clamp(-limy, limy)
+    # Rows of J @ Rc @ R diag(s) (the Gaussian's axes in camera space, projected). One (3N, 3) x (3, 3)
+    # product gives MT[n, j, i] = (Rc @ R_n)[i, j]; batched 3x3 matmuls are slow on a CPU.
+    N = p.shape[0]
+    MT = (g.rotation_matrices().transpose(1, 2).reshape(3 * N, 3) @ Rc.T).reshape(N, 3, 3)
+    T0 = torch.addcmul(MT[:, :, 2] * jx[:, None], MT[:, :, 0], fz[:, None]).mul_(g.scales)
+    T1 = torch.addcmul(MT[:, :, 2] * jy[:, None], MT[:, :, 1], fz[:, None]).mul_(g.scales)
+    a = (T0 * T0).sum(-1) + eps2d
+    b = (T0 * T1).sum(-1)
+    c = (T1 * T1).sum(-1) + eps2d
+    u = fz * x + W / 2
+    v = fz * y + H / 2
+    rx, ry = SIGMA_CUTOFF * a.sqrt(), SIGMA_CUTOFF * c.sqrt()
+    keep &= (u + rx > 0) & (u - rx < W) & (v + ry > 0) & (v - ry < H)
     idx = torch.nonzero(keep).squeeze(1)
-    a, b, c, det = a[idx], b[idx], c[idx], det[idx]
+    a, b, c = a[idx], b[idx], c[idx]
+    det = (a * c - b * b).clamp_min(1e-12)
     return Projected(
         means2d=torch.stack([u[idx], v[idx]], -1),
         cov2d=torch.stack([a, b, c], -1),

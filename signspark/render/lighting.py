@@ -14,7 +14,7 @@ import torch
 from .camera import Camera
 from .gaussians import Gaussians
 
-__all__ = ["shade_and_cull", "KEY_LIGHT", "FILL_LIGHT", "AMBIENT"]
+__all__ = ["shade_and_cull", "shade_colors", "KEY_LIGHT", "FILL_LIGHT", "AMBIENT"]
 
 # Directions towards the lights in camera coordinates (x right, y down, z forward).
 KEY_LIGHT = (0.25, -0.6, -1.0)
@@ -33,17 +33,21 @@ def shade_and_cull(g: Gaussians, camera: Camera, cull: bool = True, cull_margin:
     """
     if g.normals is None:
         raise ValueError("shading needs per-Gaussian normals (surface-bound Gaussians)")
-    R = camera.viewmat[:3, :3].to(g.means)
-    n_cam = g.normals @ R.T
-    eye = torch.tensor(camera.eye, dtype=g.means.dtype, device=g.means.device)
-    to_eye = eye - g.means
-    facing = (g.normals * to_eye).sum(-1) / to_eye.norm(dim=-1).clamp_min(1e-9)
-    key = torch.tensor(KEY_LIGHT, dtype=g.means.dtype, device=g.means.device)
-    fill = torch.tensor(FILL_LIGHT, dtype=g.means.dtype, device=g.means.device)
-    key, fill = key / key.norm(), fill / fill.norm()
-    light = AMBIENT + 0.5 * (n_cam @ key).clamp_min(0) + 0.15 * (n_cam @ fill).clamp_min(0)
-    colors = (g.colors * light[:, None]).clamp(0, 1)
-    out = Gaussians(g.means, g.quats, g.scales, colors, g.opacities, g.rotmats, g.normals)
     if cull:
-        out = out.subset(torch.nonzero(facing > -cull_margin).squeeze(1))
-    return out
+        eye = torch.tensor(camera.eye, dtype=g.means.dtype, device=g.means.device)
+        to_eye = eye - g.means
+        facing = (g.normals * to_eye).sum(-1) / torch.linalg.vector_norm(to_eye, dim=-1).clamp_min(1e-9)
+        g = g.subset(torch.nonzero(facing > -cull_margin).squeeze(1))
+    return Gaussians(g.means, g._quats, g.scales, shade_colors(g.colors, g.normals, camera), g.opacities, g.rotmats,
+                     g.normals)
+
+
+def shade_colors(colors: torch.Tensor, normals: torch.Tensor, camera: Camera) -> torch.Tensor:
+    """(N, 3) albedo and (N, 3) unit world normals -> (N, 3) colours lit by the camera's light rig."""
+    R = camera.viewmat[:3, :3].to(normals)
+    light_dirs = torch.tensor([KEY_LIGHT, FILL_LIGHT], dtype=normals.dtype, device=normals.device)
+    light_dirs = light_dirs / torch.linalg.vector_norm(light_dirs, dim=-1, keepdim=True)
+    # n_cam @ L^T == n_world @ (L R)^T: one (N, 3) x (3, 2) product for both lights.
+    d = (normals @ (light_dirs @ R).T).clamp_min_(0)
+    light = AMBIENT + 0.5 * d[:, 0] + 0.15 * d[:, 1]
+    return (colors * light[:, None]).clamp_(0, 1)

@@ -2,7 +2,9 @@
 
 Browsers play the result. Frames are streamed to the encoder one at a time (the
 clip is never held in memory), into a temporary file beside the target that is
-renamed on success and removed on failure.
+renamed on success and removed on failure. A background thread feeds the ffmpeg
+process, so :meth:`Mp4Writer.write` returns at once (up to a few queued frames)
+and rendering goes on while the encoder takes the previous frames.
 
 Example::
 
@@ -14,7 +16,9 @@ Example::
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +54,29 @@ class Mp4Writer:
         self._tmp: Path | None = None
         self._size: tuple[int, int] | None = None  # (H, W) of incoming frames
         self.frames_written = 0
+        self._queue: queue.Queue | None = None
+        self._feeder: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    _QUEUE_FRAMES = 4
+
+    def _feed(self) -> None:
+        """Background thread: hand queued frames to ffmpeg (the pipe write blocks, not the caller)."""
+        while True:
+            data = self._queue.get()
+            if data is None:
+                return
+            if self._error is None:
+                try:
+                    self._gen.send(data)
+                except BaseException as e:  # noqa: BLE001 - reported by the next write() or close()
+                    self._error = e
+
+    def _stop_feeder(self) -> None:
+        if self._feeder is not None:
+            self._queue.put(None)
+            self._feeder.join()
+            self._feeder = None
 
     def _start(self, h: int, w: int) -> None:
         import imageio_ffmpeg
@@ -65,6 +92,9 @@ class Mp4Writer:
             output_params=["-preset", self.preset, "-crf", str(self.crf), "-movflags", "+faststart"])
         self._gen.send(None)
         self._size = (h, w)
+        self._queue = queue.Queue(maxsize=self._QUEUE_FRAMES)
+        self._feeder = threading.Thread(target=self._feed, name="mp4-writer", daemon=True)
+        self._feeder.start()
 
     def write(self, frame: np.ndarray) -> None:
         """Append one (H, W, 3) uint8 frame."""
@@ -78,17 +108,23 @@ class Mp4Writer:
         h, w = frame.shape[:2]
         if h % 2 or w % 2:
             frame = np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
-        try:
-            self._gen.send(np.ascontiguousarray(frame).tobytes())
-        except (OSError, RuntimeError, StopIteration) as e:
-            self.abort()
-            raise VideoError(f"the ffmpeg encoder failed writing {self.path}: {e}") from e
+        if self._error is not None:
+            self._fail("writing")
+        self._queue.put(np.ascontiguousarray(frame).tobytes())
         self.frames_written += 1
+
+    def _fail(self, what: str) -> None:
+        e = self._error
+        self.abort()
+        raise VideoError(f"the ffmpeg encoder failed {what} {self.path}: {e}") from e
 
     def close(self) -> Path:
         """Finish encoding and move the file into place; returns the path."""
         if self._gen is None:
             raise VideoError(f"no frames were written to {self.path}")
+        self._stop_feeder()
+        if self._error is not None:
+            self._fail("writing")
         try:
             self._gen.close()
         except Exception as e:
@@ -101,6 +137,9 @@ class Mp4Writer:
 
     def abort(self) -> None:
         """Stop the encoder and delete the partial file (the target is left untouched)."""
+        if self._feeder is not None:
+            self._error = self._error or VideoError("aborted")  # the feeder drops what is still queued
+            self._stop_feeder()
         if self._gen is not None:
             try:
                 self._gen.close()

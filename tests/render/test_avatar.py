@@ -95,3 +95,71 @@ def test_default_avatar_is_a_person_with_small_finger_gaussians(builtin_body, bu
     # Skin, clothing and hair colours are all present.
     cols = (av.color * 255).round()
     assert len(torch.unique((cols // 32), dim=0)) >= 4
+
+
+def _grid_mesh(n=6, size=0.06):
+    """A flat n x n grid of quads in the z = 0 plane, each split along its long diagonal."""
+    xs = np.linspace(0, size, n + 1)
+    v = np.array([[x, y * 1.3, 0.0] for y in xs for x in xs], np.float32)
+    faces = []
+    for r in range(n):
+        for c in range(n):
+            i = r * (n + 1) + c
+            faces += [[i, i + 1, i + n + 2], [i, i + n + 2, i + n + 1]]
+    return torch.from_numpy(v), torch.tensor(faces)
+
+
+def test_pair_triangles_finds_the_quads_of_a_grid():
+    from signspark.render.avatar import pair_triangles
+
+    v, F = _grid_mesh()
+    partner = pair_triangles(v.numpy(), F.numpy(), np.zeros(len(F), np.int64), max_edge=0.05)
+    assert (partner >= 0).all()
+    assert (partner[partner] == np.arange(len(F))).all()  # mutual
+    assert (partner // 2 == np.arange(len(F)) // 2).all()  # the two halves of each quad
+    groups = np.arange(len(F)) % 2  # the halves in different colour groups: nothing pairs
+    assert (pair_triangles(v.numpy(), F.numpy(), groups, max_edge=0.05) < 0).all()
+    assert (pair_triangles(v.numpy(), F.numpy(), np.zeros(len(F), np.int64), max_edge=0.001) < 0).all()
+
+
+def test_merged_avatar_has_one_gaussian_per_quad_at_its_centre():
+    v, F = _grid_mesh()
+    av = avatar_from_mesh(v, F, np.full((len(F), 3), 0.5), merge_groups=np.zeros(len(F), np.int64),
+                          max_edge=1.0, merge_max_edge=0.05)
+    assert len(av) == len(F) // 2
+    g = av.pose(v, F)
+    quad_centres = v[F.reshape(-1, 6)].mean(1)  # each quad's 4 corners (2 shared) average to its centre
+    d = (g.means[:, None] - quad_centres[None]).norm(dim=-1).min(1).values
+    assert float(d.max()) < 1e-6
+    # Spread over the whole quad: sigma along x about coverage * cell / sqrt(12).
+    cell = 0.01
+    assert torch.allclose(g.scales[:, :2].min(1).values, torch.full((len(av),), 2.2 * cell / 12 ** 0.5), rtol=0.05)
+    # Bending the grid moves each Gaussian with its anchor triangle.
+    bent = v.clone()
+    bent[:, 2] = 0.3 * bent[:, 0] ** 2
+    assert (av.pose(bent, F).means[:, 2] > 0).any()
+
+
+def test_pose_for_camera_equals_pose_then_shade_and_cull(builtin_body, builtin_avatar):
+    from signspark.pose import PoseSequence
+    from signspark.render import camera_for_view
+    from signspark.render.lighting import shade_and_cull
+
+    seq = PoseSequence.zeros(1)
+    seq.params["body_pose"][0, 50] = -1.0  # turn an elbow
+    out = builtin_body(seq)
+    cam = camera_for_view("three_quarter", out.joints, 128, 128)
+    a = shade_and_cull(builtin_avatar.pose(out.vertices[0], builtin_body.faces), cam)
+    b = builtin_avatar.pose_for_camera(out.vertices[0], builtin_body.faces, cam)
+    assert 0.3 * len(builtin_avatar) < len(b) < 0.8 * len(builtin_avatar)  # back faces dropped
+    for name in ("means", "scales", "colors", "opacities", "rotmats", "normals"):
+        assert torch.allclose(getattr(a, name), getattr(b, name), atol=1e-6), name
+
+
+def test_posed_quaternions_are_derived_lazily_and_match_the_matrices():
+    av = _one_triangle_avatar()
+    g = av.pose(torch.tensor([[0.0, 0, 0], [0.1, 0, 0], [0, 0.1, 0]]), torch.tensor([[0, 1, 2]]))
+    assert g._quats is None  # renderers never pay for the conversion
+    assert torch.allclose(quaternion_to_matrix(g.quats), g.rotmats, atol=1e-6)
+    sub = g.subset(torch.tensor([True, False]))
+    assert len(sub) == 1 and torch.equal(sub.means, g.means[:1])

@@ -1,4 +1,6 @@
+import queue
 import subprocess
+import threading
 
 import imageio_ffmpeg
 import numpy as np
@@ -66,3 +68,31 @@ def test_bad_writer_input():
     w = Mp4Writer("unused.mp4", fps=25)
     with pytest.raises(ValueError, match="uint8"):
         w.write(np.zeros((4, 4, 3), np.float32))
+
+
+def test_an_encoder_failure_in_the_feeding_thread_is_reported_and_cleans_up(tmp_path):
+    from signspark.render import VideoError
+
+    class BrokenPipe:
+        def send(self, data):
+            raise OSError("broken pipe")
+
+        def close(self):
+            pass
+
+    path = tmp_path / "clip.mp4"
+    frames = list(_frames(6))
+    w = Mp4Writer(path, fps=25)
+    w.write(frames[0])
+    w._stop_feeder()  # let the first frame through, then break the pipe
+    w._gen.close()  # the real encoder ends here
+    w._gen = BrokenPipe()
+    w._queue = queue.Queue(maxsize=4)
+    w._feeder = threading.Thread(target=w._feed, daemon=True)
+    w._feeder.start()
+    with pytest.raises(VideoError, match="broken pipe"):
+        for f in frames[1:]:
+            w.write(f)
+        w.close()
+    assert not path.exists()
+    assert list(tmp_path.iterdir()) == []

@@ -71,6 +71,21 @@ class Backend:
         """Draw one frame; ``background`` RGB in [0, 1]. Returns (H, W, 3) uint8."""
         raise NotImplementedError
 
+    def submit(self, frame: FrameData, camera: Camera, background: tuple[float, float, float]):
+        """Start drawing one frame; :meth:`fetch` with the returned token gives the image.
+
+        Backends that draw asynchronously (OpenGL) return before the image is done, so the
+        caller can prepare the next frame meanwhile; at most :attr:`max_in_flight` frames may be
+        submitted and not yet fetched. The default draws at once.
+        """
+        return self.render(frame, camera, background)
+
+    def fetch(self, token) -> np.ndarray:
+        """The (H, W, 3) uint8 image of a :meth:`submit` (each token is fetched once, in order)."""
+        return token
+
+    max_in_flight: ClassVar[int] = 1
+
     def close(self) -> None:
         """Release contexts or buffers (optional)."""
 

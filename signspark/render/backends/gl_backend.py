@@ -1,7 +1,7 @@
 """OpenGL backends through moderngl with a headless EGL context (Mesa llvmpipe on a CPU).
 
 * :class:`GLSplatBackend` draws Gaussians as instanced quads, one per Gaussian,
-  spanning its 3-sigma ellipse, sorted back to front and blended with "over"
+  spanning its footprint ellipse (``SIGMA_CUTOFF`` sigmas), sorted back to front and blended with "over"
   (premultiplied alpha); the fragment shader evaluates the conic. Projection is
   the shared :func:`~signspark.render.gaussians.project_gaussians`, so the image
   matches the PyTorch rasterizer up to float rounding.
@@ -19,10 +19,11 @@ import numpy as np
 import torch
 
 from ..camera import Camera
-from ..gaussians import project_gaussians
+from .. import gaussians
+from ..gaussians import Gaussians, Projected, project_gaussians
 from .base import Backend, FrameData
 
-__all__ = ["GLSplatBackend", "GLMeshBackend", "create_context"]
+__all__ = ["GLSplatBackend", "GLMeshBackend", "create_context", "splat_instances"]
 
 _SPLAT_VS = """
 #version 330
@@ -39,7 +40,8 @@ flat out vec4 v_rgba;
 void main() {
     d = corner.x * ax1 + corner.y * ax2;
     vec2 p = center + d;
-    gl_Position = vec4(2.0 * p.x / size.x - 1.0, 1.0 - 2.0 * p.y / size.y, 0.0, 1.0);
+    // Image row v maps to framebuffer row v, so the read-back needs no vertical flip.
+    gl_Position = vec4(2.0 * p.x / size.x - 1.0, 2.0 * p.y / size.y - 1.0, 0.0, 1.0);
     v_conic = conic;
     v_rgba = rgba;
 }
@@ -53,7 +55,7 @@ flat in vec4 v_rgba;
 out vec4 frag;
 void main() {
     float q = v_conic.x * d.x * d.x + 2.0 * v_conic.y * d.x * d.y + v_conic.z * d.y * d.y;
-    if (q > 9.0) discard;
+    if (q > SIGMA_CUTOFF2) discard;
     float a = min(0.99, v_rgba.a * exp(-0.5 * q));
     if (a < 1.0 / 255.0) discard;
     frag = vec4(v_rgba.rgb * a, a);
@@ -129,6 +131,7 @@ class _GLBase(Backend):
         self._fbo = None
         self._fbo_size = None
         self._float = float_target
+        self._readbuf = None
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:
@@ -145,13 +148,19 @@ class _GLBase(Backend):
         self._fbo.use()
         return self._fbo
 
-    def _read(self, width: int, height: int) -> np.ndarray:
+    def _read(self, width: int, height: int, flipped: bool = True, fbo=None) -> np.ndarray:
+        """A target (default: this backend's) as (H, W, 3) uint8; ``flipped``: GL rows run bottom-up."""
+        fbo = fbo if fbo is not None else self._fbo
         if self._float:
-            buf = np.frombuffer(self._fbo.read(components=3, dtype="f4"), np.float32).reshape(height, width, 3)
-            img = (np.clip(buf, 0, 1) * 255 + 0.5).astype(np.uint8)
-        else:
-            img = np.frombuffer(self._fbo.read(components=3), np.uint8).reshape(height, width, 3)
-        return np.ascontiguousarray(img[::-1])  # GL rows run bottom-up
+            if self._readbuf is None or self._readbuf.shape != (height, width, 3):
+                self._readbuf = np.empty((height, width, 3), np.float32)
+            fbo.read_into(self._readbuf, components=3, dtype="f4")
+            buf = torch.from_numpy(self._readbuf)
+            if flipped:
+                buf = buf.flip(0)
+            return buf.mul(255.0).add_(0.5).clamp_(0, 255).to(torch.uint8).numpy()
+        img = np.frombuffer(fbo.read(components=3), np.uint8).reshape(height, width, 3)
+        return np.ascontiguousarray(img[::-1]) if flipped else img.copy()
 
     def close(self) -> None:
         if self._fbo is not None:
@@ -160,70 +169,137 @@ class _GLBase(Backend):
             self._fbo_size = None
 
 
+def splat_instances(p: Projected) -> np.ndarray:
+    """(M, 13) float32 per-Gaussian quad data, back to front: centre (2), the footprint ellipse's
+    semi-axes (2 + 2), conic (3), RGB (3), opacity (1)."""
+    M = len(p)
+    inst = torch.empty(M, 13, dtype=torch.float32)
+    if not M:
+        return inst.numpy()
+    ax1, ax2 = p.ellipse_axes()
+    inst[:, 0:2] = p.means2d
+    inst[:, 2:4] = ax1
+    inst[:, 4:6] = ax2
+    inst[:, 6:9] = p.conics
+    inst[:, 9:12] = p.colors
+    inst[:, 12] = p.opacities
+    order = torch.argsort(p.depths.float(), descending=True)
+    return inst.index_select(0, order).numpy()
+
+
+def _gl_flush():
+    """``glFlush`` of the current context, or None when libGL cannot be loaded.
+
+    moderngl has no flush; without one, Mesa's llvmpipe starts rasterizing only when the
+    image is read back, and the CPU cannot prepare the next frame in the meantime.
+    """
+    import ctypes
+
+    for name in ("libGL.so.1", "libGL.so", "libOpenGL.so.0"):
+        try:
+            fn = ctypes.CDLL(name).glFlush
+        except (OSError, AttributeError):
+            continue
+        fn.restype = None
+        fn.argtypes = []
+        return fn
+    return None
+
+
 class GLSplatBackend(_GLBase):
-    """Gaussian splats as sorted instanced quads with a conic fragment shader."""
+    """Gaussian splats as sorted instanced quads with a conic fragment shader.
+
+    Two framebuffers and instance buffers let one frame rasterize (in llvmpipe's threads)
+    while the next is prepared: see :meth:`submit`.
+    """
 
     name = "gl"
     draws = "gaussians"
+    max_in_flight = 2
 
     def __init__(self, float_target: bool = True):
         super().__init__(float_target)
         ctx = self.ctx
-        self.prog = ctx.program(vertex_shader=_SPLAT_VS, fragment_shader=_SPLAT_FS)
+        fs = _SPLAT_FS.replace("SIGMA_CUTOFF2", repr(float(gaussians.SIGMA_CUTOFF2)))
+        self.prog = ctx.program(vertex_shader=_SPLAT_VS, fragment_shader=fs)
         corners = np.array([-1, -1, 1, -1, -1, 1, 1, 1], np.float32)
         self.corner_buf = ctx.buffer(corners.tobytes())
-        self.inst_buf = None
-        self.vao = None
-        self._capacity = 0
+        self._slots = [dict(fbo=None, size=None, buf=None, vao=None, cap=0, busy=False) for _ in range(2)]
+        self._next = 0
+        self._flush = _gl_flush()
 
-    def _ensure_capacity(self, n: int) -> None:
-        if n <= self._capacity:
-            return
-        cap = max(n, int(self._capacity * 1.5), 1024)
-        if self.inst_buf is not None:
-            self.vao.release()
-            self.inst_buf.release()
-        self.inst_buf = self.ctx.buffer(reserve=cap * 13 * 4, dynamic=True)
-        self.vao = self.ctx.vertex_array(self.prog, [
-            (self.corner_buf, "2f", "corner"),
-            (self.inst_buf, "2f 2f 2f 3f 4f/i", "center", "ax1", "ax2", "conic", "rgba"),
-        ])
-        self._capacity = cap
+    def _prepare_slot(self, slot: dict, W: int, H: int, n: int):
+        ctx = self.ctx
+        if slot["size"] != (W, H):
+            if slot["fbo"] is not None:
+                slot["fbo"].release()
+            color = ctx.renderbuffer((W, H), 4, dtype="f4" if self._float else "f1")
+            slot["fbo"] = ctx.framebuffer(color_attachments=[color])
+            slot["size"] = (W, H)
+        if n > slot["cap"]:
+            cap = max(n, int(slot["cap"] * 1.5), 1024)
+            if slot["buf"] is not None:
+                slot["vao"].release()
+                slot["buf"].release()
+            slot["buf"] = ctx.buffer(reserve=cap * 13 * 4, dynamic=True)
+            slot["vao"] = ctx.vertex_array(self.prog, [
+                (self.corner_buf, "2f", "corner"),
+                (slot["buf"], "2f 2f 2f 3f 4f/i", "center", "ax1", "ax2", "conic", "rgba"),
+            ])
+            slot["cap"] = cap
 
-    def render(self, frame: FrameData, camera: Camera, background) -> np.ndarray:
+    def submit(self, frame: FrameData, camera: Camera, background):
         if frame.gaussians is None:
             raise ValueError("the gl backend draws Gaussians; the frame has none")
         W, H = camera.width, camera.height
         with torch.no_grad():
-            p = project_gaussians(frame.gaussians.to("cpu"), camera)
-            order = torch.argsort(p.depths, descending=True)  # back to front
-            ax1, ax2 = p.ellipse_axes()
-            inst = torch.cat([p.means2d, ax1, ax2, p.conics, p.colors, p.opacities[:, None]], 1)[order]
-        inst = inst.to(torch.float32).contiguous().numpy()
-        fbo = self._target(W, H, depth=False)
+            g = frame.gaussians
+            if g.means.device.type != "cpu" or g.means.dtype != torch.float32:
+                g = g.to("cpu")
+                g = Gaussians(*(t.float() if t is not None else None for t in g._values()))
+            inst = splat_instances(project_gaussians(g, camera))
+        k = self._next
+        slot = self._slots[k]
+        if slot["busy"]:
+            raise RuntimeError(f"the gl backend holds at most {self.max_in_flight} frames in flight; fetch one first")
+        n = len(inst)
+        self._prepare_slot(slot, W, H, n)
         ctx = self.ctx
+        slot["fbo"].use()
         ctx.viewport = (0, 0, W, H)
         ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
         ctx.enable(ctx.BLEND)
         ctx.blend_func = (ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA)
-        bg = tuple(float(x) for x in background)
-        fbo.clear(*bg, 1.0)
-        n = len(inst)
+        slot["fbo"].clear(*(float(x) for x in background), 1.0)
         if n:
-            self._ensure_capacity(n)
-            self.inst_buf.write(inst.tobytes())
+            slot["buf"].write(inst)
             self.prog["size"].value = (float(W), float(H))
-            self.vao.render(mode=ctx.TRIANGLE_STRIP, vertices=4, instances=n)
+            slot["vao"].render(mode=ctx.TRIANGLE_STRIP, vertices=4, instances=n)
         ctx.disable(ctx.BLEND)
-        return self._read(W, H)
+        if self._flush is not None:
+            self._flush()  # start rasterizing now, in the driver's threads
+        slot["busy"] = True
+        self._next = (k + 1) % len(self._slots)
+        return k
+
+    def fetch(self, token) -> np.ndarray:
+        slot = self._slots[token]
+        if not slot["busy"]:
+            raise RuntimeError("this gl frame was already fetched")
+        slot["busy"] = False
+        W, H = slot["size"]
+        return self._read(W, H, flipped=False, fbo=slot["fbo"])
+
+    def render(self, frame: FrameData, camera: Camera, background) -> np.ndarray:
+        return self.fetch(self.submit(frame, camera, background))
 
     def close(self) -> None:
         super().close()
-        for obj in (self.vao, self.inst_buf):
-            if obj is not None:
-                obj.release()
-        self.vao = self.inst_buf = None
-        self._capacity = 0
+        for slot in self._slots:
+            for key in ("vao", "buf", "fbo"):
+                if slot[key] is not None:
+                    slot[key].release()
+            slot.update(fbo=None, size=None, buf=None, vao=None, cap=0, busy=False)
 
 
 def vertex_normals(vertices: torch.Tensor, faces: torch.Tensor) -> torch.Tensor:

@@ -1,6 +1,6 @@
 """A pure-PyTorch Gaussian splat rasterizer (no GL, no CUDA needed), vectorised over tiles.
 
-Method: every projected Gaussian is paired with each screen tile its 3-sigma box
+Method: every projected Gaussian is paired with each screen tile its footprint box
 touches (``repeat_interleave``); the pairs are sorted once by (tile, depth); each
 pair is evaluated on all pixels of its tile at once, giving an (pairs, tile_pixels)
 alpha table; transmittance is a segmented exclusive cumulative sum of
@@ -20,15 +20,16 @@ from .base import Backend, FrameData
 __all__ = ["TorchSplatBackend", "rasterize_torch"]
 
 
-def rasterize_torch(p: Projected, width: int, height: int, background, tile: int = 8,
-                    chunk_pairs: int = 4000) -> torch.Tensor:
+def rasterize_torch(p: Projected, width: int, height: int, background, tile: int = 4,
+                    chunk_pairs: int = 16000) -> torch.Tensor:
     """Composite projected Gaussians front to back.
 
     Args:
         p: screen-space Gaussians (see :func:`project_gaussians`).
         width, height: image size in pixels.
         background: RGB in [0, 1] (3 numbers or a (3,) tensor).
-        tile: tile edge in pixels.
+        tile: tile edge in pixels (4: small Gaussians waste few pixel evaluations; about 1.6x
+            faster than 8 for the built-in avatar at 512x512).
         chunk_pairs: about how many (Gaussian, tile) pairs to evaluate at once.
 
     Returns:
@@ -110,7 +111,7 @@ class TorchSplatBackend(Backend):
     name = "torch"
     draws = "gaussians"
 
-    def __init__(self, tile: int = 8):
+    def __init__(self, tile: int = 4):
         self.tile = tile
 
     def render(self, frame: FrameData, camera: Camera, background) -> np.ndarray:
