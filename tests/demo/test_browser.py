@@ -91,6 +91,10 @@ def test_text_to_sign_in_the_browser(page, tmp_path):
     expect(status).to_have_value(re.compile(r"ASL: 'hi' - \d+ frames"))
     assert "rendered (skeleton)" in status.input_value()
     expect(page.locator("#video_out video")).to_have_count(1)
+    # Chromium itself decodes the mp4 (H.264, yuv420p): metadata loads and the frames have a size
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#video_out video');"
+        " return v && v.readyState >= 1 && v.duration > 0 && v.videoWidth === 512; }", timeout=30_000)
     expect(page.locator("#avatar_out canvas")).to_have_count(1)
     files = page.locator("#files_out")
     for part in ("hi\n.npz", "hi.segments\n.json", "hi\n.eaf"):  # the file list shows name and suffix apart
