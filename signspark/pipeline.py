@@ -40,7 +40,7 @@ from signspark.text.languages import DEFAULT_TAG_TEMPLATE, LANGUAGES, get_langua
 
 __all__ = [
     "SignSparK", "GenerationOutput", "Keyframes", "KeyframeFileError", "MODEL_TYPE",
-    "MAX_TEXT_CHARS", "MAX_FRAMES", "DEFAULT_STEPS", "DEFAULT_GUIDANCE", "generator_config",
+    "MAX_TEXT_CHARS", "MAX_FRAMES", "DEFAULT_STEPS", "DEFAULT_GUIDANCE", "generator_config", "retime",
 ]
 
 MODEL_TYPE = "signspark-generator"
@@ -391,6 +391,9 @@ class SignSparK:
         use_retrieval = (self.retrieval is not None) if retrieval is None else bool(retrieval)
         if keyframes is None and use_retrieval:
             retrieved = self._retrieve(text, code, speed, seed)
+            if num_frames is not None:
+                self._num_frames(text, code, text_emb, num_frames, speed, None)  # validates the range
+                retrieved = retime(retrieved, int(num_frames))
             keyframes = Keyframes.from_pose_sequence(retrieved)
             num_frames = None
         T = self._num_frames(text, code, text_emb, num_frames, speed, keyframes)
@@ -458,6 +461,25 @@ class SignSparK:
         cfg = generator_config(model.config.to_dict(), stream, self.text_encoder.config(), self.languages,
                                length_cfg, self.seq_len, self.fps, self.tag_template, self.retrieval)
         return hub.save_pretrained(folder, model, cfg, card=card, extra_files=extra)
+
+
+def retime(seq: PoseSequence, num_frames: int) -> PoseSequence:
+    """Stretch or squeeze a clip to ``num_frames`` by nearest-frame resampling.
+
+    Keyframes and segments move proportionally; the pose at each moved keyframe is the
+    original keyframe's pose (not a neighbour's), so held poses survive the retiming.
+    """
+    L, n = seq.num_frames, int(num_frames)
+    if n == L:
+        return seq
+    src = np.clip(np.round(np.arange(n) * (L - 1) / max(n - 1, 1)).astype(np.int64), 0, L - 1)
+
+    def moved(frames: np.ndarray) -> np.ndarray:
+        return np.clip(np.round(np.asarray(frames) * (n - 1) / max(L - 1, 1)).astype(np.int64), 0, n - 1)
+
+    src[moved(seq.keyframes)] = seq.keyframes
+    params = {k: v[src].copy() for k, v in seq.params.items()}
+    return dataclasses.replace(seq, params=params, segments=moved(seq.segments), keyframes=moved(seq.keyframes))
 
 
 def _safetensors_bytes(state: Mapping[str, torch.Tensor]) -> bytes:

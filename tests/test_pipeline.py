@@ -170,3 +170,25 @@ def test_retrieval_setting_is_saved_with_the_model(tmp_path, pipe):
     assert len(out.pose.segments) == 2
     with pytest.raises(ValueError, match="retrieval source"):
         SignSparK(again.models, again.text_encoder, retrieval="dictionary")
+
+
+def test_retime_moves_keyframes_and_keeps_their_poses():
+    from signspark.data.corpus.lexicon import spell
+    from signspark.pipeline import retime
+
+    lex = spell("abc", "ASL", seed=1)
+    for n in (lex.num_frames // 2, lex.num_frames * 2):
+        out = retime(lex, n)
+        assert out.num_frames == n and out.keyframes.max() < n and out.segments.max() < n
+        scale = (n - 1) / (lex.num_frames - 1)
+        assert np.array_equal(out.keyframes, np.unique(np.round(lex.keyframes * scale).astype(int)))
+        if n > lex.num_frames:  # no collisions when stretching: every keyframe pose arrives unchanged
+            for old, new in zip(lex.keyframes, out.keyframes):
+                assert np.array_equal(out.params["right_hand_pose"][new], lex.params["right_hand_pose"][old])
+
+
+def test_fingerspelling_with_a_given_length(pipe):
+    out = pipe("abc", "ASL", steps=1, seed=0, retrieval=True, num_frames=90)
+    assert out.num_frames == 90 and len(out.pose.segments) == 3
+    with pytest.raises(ValueError, match="frames must be in"):
+        pipe("abc", "ASL", steps=1, seed=0, retrieval=True, num_frames=0)
