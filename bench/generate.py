@@ -5,6 +5,7 @@ an empty cache, sampling, conversion to SMPL-X parameters) for a 5-second full-b
 (125 frames at 25 fps, padded to 128), with random weights (speed does not depend on them):
 
 * ``small``: the CPU configuration (~18 M parameters), full stream;
+* ``built-in``: the shipped model's configuration (~6 M parameters, ``train/configs/builtin_generator.json``);
 * ``official``: the released architecture (~837 M parameters), full stream, on the same
   device; slow on a CPU, so fewer steps and repetitions (``--skip-official`` to leave it out).
 
@@ -30,6 +31,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+BUILTIN_CONFIG = ROOT / "train" / "configs" / "builtin_generator.json"
+
+
 def build_pipeline(preset: str, device: str):
     from signspark.flow.config import UNetConfig
     from signspark.flow.official import default_dtype
@@ -37,7 +41,12 @@ def build_pipeline(preset: str, device: str):
     from signspark.pipeline import SignSparK
     from signspark.text.builtin import BuiltinTextEncoder
 
-    cfg = UNetConfig.preset(preset, stream="full")
+    if preset == "built-in":  # the shipped model's configuration (small preset + overrides)
+        import json
+
+        cfg = UNetConfig.preset("small", stream="full", **json.loads(BUILTIN_CONFIG.read_text()))
+    else:
+        cfg = UNetConfig.preset(preset, stream="full")
     with torch.device("meta"):
         model = VelocityUNet(cfg)
     model = model.to_empty(device=device)
@@ -81,7 +90,7 @@ def main(argv=None) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    runs = [("small", args.steps, args.reps)]
+    runs = [("small", args.steps, args.reps), ("built-in", args.steps, args.reps)]
     if not args.skip_official:
         runs.append(("official", args.official_steps, args.official_reps))
     print(f"device {args.device}, {torch.get_num_threads()} threads, torch {torch.__version__}; "
