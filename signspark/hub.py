@@ -34,6 +34,8 @@ from typing import Any
 
 import torch
 
+from .atomic import replace_path
+
 __all__ = [
     "HubError", "HubOfflineError", "OFFICIAL_REPO_ID", "OFFICIAL_STREAMS", "OFFICIAL_CHECKPOINT",
     "OFFICIAL_LICENCE_NOTE", "CONFIG_NAME", "WEIGHTS_NAME", "CARD_NAME",
@@ -298,27 +300,11 @@ def save_pretrained(folder: str | os.PathLike, tensors_or_module: torch.nn.Modul
             if rel.is_absolute() or ".." in rel.parts:
                 raise ValueError(f"extra file name {name!r} must be a relative path inside the model folder")
             _write_extra(tmp / rel, content)
-        _replace_folder(tmp, folder)
+        replace_path(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return folder
-
-
-def _replace_folder(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``; an existing ``target`` is swapped out first, then deleted."""
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    old.rmdir()
-    os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def push_to_hub(folder: str | os.PathLike, repo_id: str, token: str | None = None, private: bool = False,

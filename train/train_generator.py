@@ -165,9 +165,13 @@ def build_text_encoder(spec: str):
 
 def _atomic_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _state_cpu(sd):
@@ -279,6 +283,7 @@ def train(args: argparse.Namespace) -> Path:
             np_rng, ds_gen = dataset._rngs()
             rng["dataset"] = (json.dumps(np_rng.bit_generator.state), ds_gen.get_state())
         torch.save(rng, tmp / f"rng_state_{rank}.pt")
+        accelerator.wait_for_everyone()  # every rank's RNG file is in tmp before the main process renames it
         if accelerator.is_main_process:
             raw = accelerator.unwrap_model(model)
             ema_sd = {k: v.to(raw.state_dict()[k].dtype) for k, v in ema.shadow.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from pathlib import Path
@@ -89,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.policy not in POLICIES:
         raise CLIError(f"unknown keyframe policy {args.policy!r}; choose from {', '.join(sorted(POLICIES))}")
-    if args.fps <= 0:
-        raise CLIError(f"--fps must be positive, got {args.fps}")
+    if not (math.isfinite(args.fps) and args.fps > 0):
+        raise CLIError(f"--fps must be a positive number, got {args.fps}")
     if args.media and out.suffix.lower() != ".eaf":
         print("note: --media is only used for .eaf output", file=sys.stderr)
     if args.media and not Path(args.media).is_file():
@@ -104,8 +105,9 @@ def run(args: argparse.Namespace) -> int:
 
         torch.set_num_threads(args.threads)
     from signspark.segment import ModelNotFoundError, Segmenter
-    from signspark.segment.sources import iter_clips
+    from signspark.segment.sources import find_inputs, iter_clips
 
+    find_inputs(args.input)  # a missing input is reported before the model is loaded
     try:
         segmenter = Segmenter.from_pretrained(args.model, device=args.device, window=args.window)
     except ModelNotFoundError as e:

@@ -32,6 +32,7 @@ from typing import Iterable, Iterator, Sequence
 import lmdb
 import numpy as np
 
+from ..atomic import replace_path
 from ..pose.sequence import PoseSequence
 from .features import FEATURE_WIDTHS, TEXT_FIELDS, ClipRecord, record_from_sequence
 from .safe_npz import DataError, dump_npz, load_npz, safe_unpickle
@@ -363,7 +364,7 @@ class LmdbWriter:
             self._env.sync(True)
             self._env.close()
             self._env = None
-            _replace_path(self._tmp, self.path)
+            replace_path(self._tmp, self.path)
         except BaseException:
             self.abort()
             raise
@@ -377,25 +378,6 @@ class LmdbWriter:
             self._env = None
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._closed = True
-
-
-def _replace_path(src: Path, dst: Path) -> None:
-    """Move directory ``src`` to ``dst``, replacing ``dst`` (file or directory) with as small a window as possible."""
-    if not dst.exists():
-        os.replace(src, dst)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".old", dir=dst.parent))
-    old.rmdir()
-    os.replace(dst, old)
-    try:
-        os.replace(src, dst)
-    except BaseException:
-        os.replace(old, dst)
-        raise
-    if old.is_dir():
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        old.unlink(missing_ok=True)
 
 
 def write_lmdb(path: str | os.PathLike, items: Iterable[tuple[str, PoseSequence | ClipRecord]],

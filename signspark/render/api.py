@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -124,17 +125,20 @@ def _builtin_body():
     return BodyModel.load()
 
 
-_AVATARS: dict[int, GaussianAvatar] = {}
+# The default avatar of the last body model used, as (body model, avatar): keeping the model
+# itself (not its id) means a new model that reuses a freed model's id cannot get the old avatar.
+_AVATAR: tuple[object, GaussianAvatar] | None = None
+_AVATAR_LOCK = threading.Lock()  # renders run in worker threads (the demo): build each avatar once
 
 
 def _avatar_for(bm, options: RenderOptions) -> GaussianAvatar:
+    global _AVATAR
     if options.avatar is not None:
         return options.avatar
-    key = id(bm)
-    if key not in _AVATARS:
-        _AVATARS.clear()
-        _AVATARS[key] = default_avatar(bm)
-    return _AVATARS[key]
+    with _AVATAR_LOCK:
+        if _AVATAR is None or _AVATAR[0] is not bm:
+            _AVATAR = (bm, default_avatar(bm))
+        return _AVATAR[1]
 
 
 def _vertex_colors(bm) -> torch.Tensor:

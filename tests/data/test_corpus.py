@@ -157,7 +157,7 @@ def test_spell_errors_are_clear():
 
 
 def test_corpus_lmdb_written_and_read_back(tmp_path):
-    data = pytest.importorskip("signspark.data")
+    from signspark import data
     from signspark.data.corpus.generate import CorpusConfig, build_corpus, iter_clips
 
     cfg = CorpusConfig(clips=10, seed=4, languages=("ASL", "CSL"))
@@ -179,7 +179,6 @@ def test_corpus_lmdb_written_and_read_back(tmp_path):
 
 
 def test_cli_corpus(tmp_path, capsys):
-    pytest.importorskip("signspark.data")
     from signspark.cli import main
 
     assert main(["corpus", "--out", str(tmp_path), "--clips", "3", "--languages", "BSL", "--no-progress"]) == 0

@@ -248,12 +248,7 @@ def test_keyframes_table_accepts_the_api_payload(tmp_path):
     assert PoseSequence.load(files[0]).keyframes.tolist() == [0, 10]
 
 
-def _lexicon():
-    return pytest.importorskip("signspark.data.corpus.lexicon", reason="the alphabet lexicon is not installed")
-
-
 def test_lexicon_keyframes_and_letters():
-    _lexicon()
     rows, total, status = H.load_keyframes(None, "abc", "ASL")
     assert rows and all(src.startswith("lexicon:") for _, src in rows) and total > max(f for f, _ in rows)
     table = rows[:2] + [[total - 1, "lexicon:B"]]

@@ -133,3 +133,17 @@ def test_resume_without_checkpoint_is_an_error(corpus, tmp_path):
     trainer = _load_trainer()
     with pytest.raises(SystemExit, match="nothing to resume"):
         trainer.main(_args(corpus, tmp_path / "empty", 4, ["--resume"]))
+
+
+def test_atomic_text_leaves_no_temporary_file_on_failure(tmp_path, monkeypatch):
+    trainer = _load_trainer()
+    (tmp_path / "latest").write_text("checkpoint-1")
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(trainer.os, "replace", fail)
+    with pytest.raises(OSError, match="disk full"):
+        trainer._atomic_text(tmp_path / "latest", "checkpoint-2")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest"]
+    assert (tmp_path / "latest").read_text() == "checkpoint-1"

@@ -132,3 +132,21 @@ def test_corrupt_lmdb_record_does_not_stop_the_others(tmp_path, tiny_model_dir, 
     assert set(torch.load(out, weights_only=True)) == {ids[0], ids[2]}
     err = capsys.readouterr().err
     assert "1 clip(s) failed" in err and repr(ids[1]) in err
+
+
+@pytest.mark.parametrize("fps", ["0", "-5", "nan", "inf"])
+def test_fps_must_be_a_positive_number(tmp_path, tiny_model_dir, capsys, fps):
+    src = tmp_path / "clip.npz"
+    _features_npz(src, np.zeros((10, 96), np.float32), np.zeros((10, 96), np.float32))
+    out = tmp_path / "out.json"
+    assert main(["segment", str(src), "-o", str(out), "--model", str(tiny_model_dir), "--fps", fps]) == 2
+    assert "--fps must be a positive number" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_missing_input_is_reported_before_the_model(tmp_path, capsys):
+    out = tmp_path / "out.json"
+    rc = main(["segment", str(tmp_path / "nope"), "-o", str(out), "--model", str(tmp_path / "no-model")])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "nope: no such file or folder" in err and "no-model" not in err
