@@ -59,7 +59,7 @@ def _model_box(default: str) -> gr.Dropdown:
 def _sampling_controls(prefix: str):
     with gr.Row():
         steps = gr.Slider(1, 50, value=8, step=1, label="Sampling steps", elem_id=f"{prefix}steps_in")
-        guidance = gr.Slider(0.0, 5.0, value=1.5, step=0.1, label="Guidance", elem_id=f"{prefix}guidance_in")
+        guidance = gr.Slider(0.0, 5.0, value=H.DEFAULT_GUIDANCE, step=0.1, label="Guidance", elem_id=f"{prefix}guidance_in")
         seed = gr.Number(value=0, precision=0, label="Seed", elem_id=f"{prefix}seed_in")
     return steps, guidance, seed
 

@@ -35,6 +35,7 @@ from typing import Any, Callable, Sequence
 import gradio as gr
 import numpy as np
 
+from signspark.pipeline import DEFAULT_GUIDANCE
 from signspark.pipeline import MAX_TEXT_CHARS as _PIPELINE_MAX_TEXT_CHARS
 
 __all__ = [
@@ -385,7 +386,7 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
     with _readable_errors("Text to sign"):
         text = _text(text)
         steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
-        guidance = _number(guidance, "Guidance", 0.0, 10.0, default=1.5)
+        guidance = _number(guidance, "Guidance", 0.0, 10.0, default=DEFAULT_GUIDANCE)
         speed = _number(speed, "Signing speed", 0.25, 4.0, default=1.0)
         seed = _seed(seed)
         ply_frame = _number(ply_frame, "3D frame", -1, MAX_FRAMES, integer=True, default=-1)
@@ -607,7 +608,7 @@ def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps
 
     with _readable_errors("Keyframes to sign"):
         steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
-        guidance = _number(guidance, "Guidance", 0.0, 10.0, default=1.5)
+        guidance = _number(guidance, "Guidance", 0.0, 10.0, default=DEFAULT_GUIDANCE)
         seed = _seed(seed)
         total = _number(total_frames, "Total frames", 0, MAX_FRAMES, integer=True, default=0)
         _step(progress, 0.0, "reading keyframes")

@@ -136,19 +136,25 @@ class Keyframes:
             raise KeyframeFileError(f"{source}: needs an integer 'num_frames' and a list 'keyframes'") from None
         if not 1 <= n <= MAX_FRAMES:
             raise KeyframeFileError(f"{source}: num_frames must be in [1, {MAX_FRAMES}], got {n}")
-        fps = float(data.get("fps", 25.0))
+        try:
+            fps = float(data.get("fps", 25.0))
+        except (TypeError, ValueError):
+            fps = float("nan")
+        if not (math.isfinite(fps) and 0 < fps <= 1000):
+            raise KeyframeFileError(f"{source}: 'fps' must be a number in (0, 1000], got {data.get('fps')!r}")
         feats = np.zeros((n, FULL_DIM), np.float32)
         frames = []
         for i, e in enumerate(entries):
             where = f"{source}: keyframes[{i}]"
             if not isinstance(e, Mapping) or "frame" not in e:
                 raise KeyframeFileError(f"{where}: expected an object with 'frame' and 'features' or SMPL-X parameters")
-            try:
-                f = int(e["frame"])
-            except (TypeError, ValueError):
-                raise KeyframeFileError(f"{where}: 'frame' must be an integer") from None
+            f = e["frame"]
+            if isinstance(f, bool) or not isinstance(f, int):
+                raise KeyframeFileError(f"{where}: 'frame' must be an integer, got {f!r}")
             if not 0 <= f < n:
                 raise KeyframeFileError(f"{where}: frame {f} is outside [0, {n - 1}]")
+            if f in frames:
+                raise KeyframeFileError(f"{where}: frame {f} is given twice")
             if "features" in e:
                 row = _float_array(e["features"], where + ".features")
                 if row.shape != (FULL_DIM,):

@@ -192,3 +192,16 @@ def test_fingerspelling_with_a_given_length(pipe):
     assert out.num_frames == 90 and len(out.pose.segments) == 3
     with pytest.raises(ValueError, match="frames must be in"):
         pipe("abc", "ASL", steps=1, seed=0, retrieval=True, num_frames=0)
+
+
+@pytest.mark.parametrize("change,match", [
+    ({"fps": None}, "'fps' must be a number"),
+    ({"fps": -1}, "'fps' must be a number"),
+    ({"fps": "nan"}, "'fps' must be a number"),
+    ({"keyframes": [{"frame": True, "features": [0.0] * 296}]}, "'frame' must be an integer"),
+    ({"keyframes": [{"frame": 2, "features": [0.0] * 296}, {"frame": 2, "features": [0.0] * 296}]}, "given twice"),
+])
+def test_keyframe_json_is_validated(change, match):
+    data = {"fps": 25, "num_frames": 10, "keyframes": [{"frame": 1, "features": [0.0] * 296}], **change}
+    with pytest.raises(KeyframeFileError, match=match):
+        Keyframes.from_json(data)
