@@ -148,7 +148,11 @@ def select_keyframes(segments: Iterable[Sequence[int]], policy: str = "onset_mid
         fn = POLICIES[policy]
     except KeyError:
         raise ValueError(f"unknown keyframe policy {policy!r}; expected one of {sorted(POLICIES)}") from None
-    return fn(list(segments), **kwargs)
+    segments = [(int(s), int(e)) for s, e in segments]
+    bad = [seg for seg in segments if seg[0] < 0 or seg[1] < seg[0]]
+    if bad:
+        raise ValueError(f"segments must be inclusive (start, end) ranges with 0 <= start <= end, got {bad}")
+    return fn(segments, **kwargs)
 
 
 def keyframes_from_tags(labels, policy: str = "onset_middle_offset", **kwargs) -> list[int]:

@@ -69,3 +69,15 @@ def test_other_policies():
     assert len(a) == 4 and all(0 <= f <= 8 or 20 <= f <= 21 for f in a)
     with pytest.raises(ValueError, match="unknown keyframe policy"):
         select_keyframes(segs, "nope")
+
+
+def test_select_keyframes_refuses_reversed_or_negative_segments():
+    import pytest
+
+    from signspark.keyframes import select_keyframes
+
+    with pytest.raises(ValueError, match="inclusive"):
+        select_keyframes([(3, 1)])
+    with pytest.raises(ValueError, match="inclusive"):
+        select_keyframes([(-2, 4)], "uniform", k=2)
+    assert select_keyframes([(2, 6)]) == [2, 4, 6]
