@@ -100,6 +100,15 @@ def train_generator(work: Path, steps: int, batch_size: int, seed: int) -> float
     return took
 
 
+def _card(src: Path, work: Path, default: str, recipe: str) -> str:
+    """The training script's model card, with the local corpus path replaced by what it is."""
+    card = (src / "README.md").read_text() if (src / "README.md").is_file() else default
+    corpus = "the synthetic fingerspelling corpus (`signspark corpus`, see below)"
+    for path in (str((work / "corpus").resolve()), str(work / "corpus")):
+        card = card.replace(path, corpus)
+    return card + CARD_COMMON.format(args=recipe)
+
+
 def export(work: Path, out: Path, recipe: str) -> None:
     import torch
     from safetensors.torch import load_file, save_file
@@ -108,13 +117,15 @@ def export(work: Path, out: Path, recipe: str) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     fast_src = work / "fast"
-    card = (fast_src / "README.md").read_text() if (fast_src / "README.md").is_file() else "# FAST segmenter\n"
-    _replace_folder(fast_src, out / "fast", card + CARD_COMMON.format(args=recipe),
+    _replace_folder(fast_src, out / "fast", _card(fast_src, work, "# FAST segmenter\n", recipe),
                     skip={"DONE", "metrics.json"})
 
     gen_src = work / "generator" / "model"
     cfg = json.loads((gen_src / "config.json").read_text())
     cfg["retrieval"] = "fingerspelling"
+    for key, value in cfg.get("training", {}).get("args", {}).items():  # paths relative to the repository
+        if isinstance(value, str) and value.startswith(str(ROOT)):
+            cfg["training"]["args"][key] = str(Path(value).relative_to(ROOT))
     cfg["weights_dtype"] = "float16"
     tmp = Path(tempfile.mkdtemp(prefix=".generator.", dir=out))
     try:
@@ -125,8 +136,8 @@ def export(work: Path, out: Path, recipe: str) -> None:
                     tensors = {k: v.to(torch.float16) if v.is_floating_point() else v for k, v in tensors.items()}
                 save_file(tensors, str(tmp / name))
         (tmp / hub.CONFIG_NAME).write_text(json.dumps(cfg, indent=2) + "\n")
-        card = (gen_src / "README.md").read_text() if (gen_src / "README.md").is_file() else "# Generator\n"
-        (tmp / "README.md").write_text(card + CARD_COMMON.format(args=recipe))
+        (tmp / "README.md").write_text(_card(gen_src, work, "# Generator\n", recipe))
+        tmp.chmod(0o755)
         dest = out / "generator"
         if dest.exists():
             shutil.rmtree(dest)
@@ -145,6 +156,7 @@ def _replace_folder(src: Path, dest: Path, card: str, skip: set[str]) -> None:
             if p.is_file() and p.name not in skip:
                 shutil.copy2(p, tmp / p.name)
         (tmp / "README.md").write_text(card)
+        tmp.chmod(0o755)
         if dest.exists():
             shutil.rmtree(dest)
         tmp.rename(dest)
@@ -163,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, default=ROOT / "runs" / "builtin", help="working folder (corpus, runs)")
     p.add_argument("--out", type=Path, default=ROOT / "assets" / "models", help="where the models are exported")
     p.add_argument("--clips", type=int, default=2000, help="corpus clips per language (default 2000)")
-    p.add_argument("--fast-epochs", type=int, default=2)
+    p.add_argument("--fast-epochs", type=int, default=4)
     p.add_argument("--gen-steps", type=int, default=1600, help="generator training steps (default 1600)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--threads", type=int, default=2, help="torch threads")
