@@ -43,18 +43,27 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api.expect.set_options(timeout=TIMEOUT_MS)  # a shared 2-core machine can be slow to answer
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
-            pg = browser.new_page(viewport={"width": 1200, "height": 1500})
-            pg.set_default_timeout(TIMEOUT_MS)
-            sync_api.expect.set_options(timeout=TIMEOUT_MS)  # a shared 2-core machine can be slow to answer
-            pg.goto(server, wait_until="networkidle")
-            yield pg
+            yield b
         finally:
-            browser.close()
+            b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page per test, so a 3D splat still loading from one test cannot slow the next."""
+    pg = browser.new_page(viewport={"width": 1200, "height": 1500})
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.goto(server, wait_until="networkidle")
+    try:
+        yield pg
+    finally:
+        pg.close()
 
 
 def _choose(page, elem_id: str, option: str) -> None:
