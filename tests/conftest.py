@@ -11,6 +11,8 @@ if "SIGNSPARK_CACHE_DIR" not in os.environ:  # the built-in body is generated on
 
     os.environ["SIGNSPARK_CACHE_DIR"] = tempfile.mkdtemp(prefix="signspark-test-cache-")
 
+from pathlib import Path  # noqa: E402
+
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
@@ -26,3 +28,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def offline_hub(tmp_path, monkeypatch) -> Path:
+    """An empty Hugging Face cache under HF_HOME=tmp, with HF_HUB_OFFLINE=1; returns the hub folder."""
+    import huggingface_hub.constants as constants
+
+    home = tmp_path / "hf_home"
+    monkeypatch.setenv("HF_HOME", str(home))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.delenv("HUGGINGFACE_HUB_CACHE", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    (home / "hub").mkdir(parents=True)
+    return home / "hub"

@@ -15,21 +15,6 @@ from signspark import hub
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
-@pytest.fixture
-def offline_hub(tmp_path, monkeypatch) -> Path:
-    """An empty Hugging Face cache under HF_HOME=tmp, with HF_HUB_OFFLINE=1; returns the hub folder."""
-    import huggingface_hub.constants as constants
-
-    home = tmp_path / "hf_home"
-    monkeypatch.setenv("HF_HOME", str(home))
-    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
-    monkeypatch.delenv("HUGGINGFACE_HUB_CACHE", raising=False)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
-    (home / "hub").mkdir(parents=True)
-    return home / "hub"
-
-
 def cache_repo(hub_dir: Path, repo_id: str, files: dict[str, bytes], commit: str = COMMIT) -> Path:
     """Write files into the HF cache layout: models--org--name/{refs/main, snapshots/<commit>/...}."""
     repo = hub_dir / ("models--" + repo_id.replace("/", "--"))

@@ -32,21 +32,6 @@ def tiny_mclip_dir(tiny_mclip, tmp_path_factory) -> Path:
     return tiny_mclip.build_tiny_mclip(tmp_path_factory.mktemp("tiny_mclip"))
 
 
-@pytest.fixture
-def offline_hub(tmp_path, monkeypatch) -> Path:
-    """An empty Hugging Face cache in HF_HOME=tmp with HF_HUB_OFFLINE=1; returns the hub cache folder."""
-    import huggingface_hub.constants as constants
-
-    home = tmp_path / "hf_home"
-    monkeypatch.setenv("HF_HOME", str(home))
-    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
-    monkeypatch.delenv("HUGGINGFACE_HUB_CACHE", raising=False)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
-    (home / "hub").mkdir(parents=True)
-    return home / "hub"
-
-
 @pytest.fixture(autouse=True)
 def _one_torch_thread():
     """Tiny models run faster on one thread than on contended ones (the CI machine has 2 cores)."""
