@@ -2,7 +2,8 @@
 
 Usage::
 
-    python bench/render.py [--frames 60] [--size 512] [--backends gl torch skeleton mesh gsplat] [--threads 1]
+    python bench/render.py [--clip fingerspelling|synthetic] [--frames 60] [--size 512]
+                           [--backends gl torch skeleton mesh gsplat] [--threads 1]
 
 Prints one table row per backend that can run here (the others are listed with the reason).
 Targets on a 2-core CPU: gl >= 25 fps, torch >= 5 fps, skeleton >= 100 fps; gsplat (GPU) >= 300 fps.
@@ -45,6 +46,9 @@ def main() -> None:
     ap.add_argument("--backends", nargs="*", default=["gsplat", "gl", "torch", "mesh", "skeleton"])
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the CLI's default is 1)")
     ap.add_argument("--view", default="front")
+    ap.add_argument("--clip", choices=["fingerspelling", "synthetic"], default="fingerspelling",
+                    help="what to render: a fingerspelled word from the lexicon (the demo's workload; --frames "
+                         "is ignored) or a synthetic clip of --frames frames with wide arm movements")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -58,7 +62,13 @@ def main() -> None:
     avatar = _avatar_for(body, RenderOptions())
     t2 = time.perf_counter()
     print(f"body model load {t1 - t0:.2f} s; default avatar build {t2 - t1:.2f} s ({len(avatar)} Gaussians)")
-    seq = signing_clip(args.frames)
+    if args.clip == "fingerspelling":
+        from signspark.data.corpus.lexicon import spell
+
+        seq = spell("friendship", "ASL")
+        args.frames = seq.num_frames
+    else:
+        seq = signing_clip(args.frames)
     warm = signing_clip(3)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
