@@ -18,6 +18,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from signspark.atomic import replace_path  # noqa: E402
 SPACE_FILES = ["README.md", "app.py", "requirements.txt", "packages.txt"]
 TREES = ["signspark", "demo", "assets"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.tmp", ".pytest_cache")
@@ -37,9 +41,7 @@ def build_space(out: Path, force: bool = False) -> Path:
         for tree in TREES:
             if (ROOT / tree).exists():
                 shutil.copytree(ROOT / tree, tmp / tree, ignore=IGNORE)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        replace_path(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

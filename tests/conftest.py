@@ -11,6 +11,8 @@ if "SIGNSPARK_CACHE_DIR" not in os.environ:  # the built-in body is generated on
 
     os.environ["SIGNSPARK_CACHE_DIR"] = tempfile.mkdtemp(prefix="signspark-test-cache-")
 
+import importlib.util  # noqa: E402
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -43,3 +45,18 @@ def offline_hub(tmp_path, monkeypatch) -> Path:
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     (home / "hub").mkdir(parents=True)
     return home / "hub"
+
+
+@pytest.fixture(scope="session")
+def tiny_mclip():
+    """The module tests/fixtures/tiny_mclip.py (build_tiny_mclip, add_to_hub_cache, tiny_official_state_dict).
+
+    Loaded by path because tests/ is not a package.
+    """
+    name = "signspark_tests_tiny_mclip"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent / "fixtures" / "tiny_mclip.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

@@ -114,6 +114,7 @@ def export(work: Path, out: Path, recipe: str) -> None:
     from safetensors.torch import load_file, save_file
 
     from signspark import hub
+    from signspark.atomic import replace_path
 
     out.mkdir(parents=True, exist_ok=True)
     fast_src = work / "fast"
@@ -138,10 +139,7 @@ def export(work: Path, out: Path, recipe: str) -> None:
         (tmp / hub.CONFIG_NAME).write_text(json.dumps(cfg, indent=2) + "\n")
         (tmp / "README.md").write_text(_card(gen_src, work, "# Generator\n", recipe))
         tmp.chmod(0o755)
-        dest = out / "generator"
-        if dest.exists():
-            shutil.rmtree(dest)
-        tmp.rename(dest)
+        replace_path(tmp, out / "generator")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -150,6 +148,8 @@ def export(work: Path, out: Path, recipe: str) -> None:
 
 
 def _replace_folder(src: Path, dest: Path, card: str, skip: set[str]) -> None:
+    from signspark.atomic import replace_path
+
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
         for p in src.iterdir():
@@ -157,9 +157,7 @@ def _replace_folder(src: Path, dest: Path, card: str, skip: set[str]) -> None:
                 shutil.copy2(p, tmp / p.name)
         (tmp / "README.md").write_text(card)
         tmp.chmod(0o755)
-        if dest.exists():
-            shutil.rmtree(dest)
-        tmp.rename(dest)
+        replace_path(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,10 +1,6 @@
 """Import of released checkpoints, with random-weight state dicts in the official key layout
 (scaled-down widths) written to a temporary folder."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -16,17 +12,6 @@ from signspark.flow.official import (
 )
 from signspark.flow.unet import VelocityUNet
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mclip.py"
-
-
-def _tiny_mclip_module():
-    name = "signspark_tests_tiny_mclip"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FIXTURE)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _random_unet(stream: str, seed: int) -> VelocityUNet:
@@ -39,9 +24,9 @@ def _random_unet(stream: str, seed: int) -> VelocityUNet:
 
 
 @pytest.fixture(scope="module")
-def official_folder(tmp_path_factory):
+def official_folder(tmp_path_factory, tiny_mclip):
     """``<root>/{hand,body,face}/ema_0.9999_<iter>.pt`` with UNet + M-CLIP weights and a stale position_ids."""
-    tiny = _tiny_mclip_module()
+    tiny = tiny_mclip
     root = tmp_path_factory.mktemp("official")
     mclip = tiny.build_tiny_mclip(root / "mclip")
     text = {k: v for k, v in tiny.tiny_official_state_dict(mclip).items() if k.startswith("text_enc_model.")}

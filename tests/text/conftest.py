@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
-
-_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "tiny_mclip.py"
-
-
-def _load_tiny_mclip_module():
-    name = "signspark_tests_tiny_mclip"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, _FIXTURE)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-@pytest.fixture(scope="session")
-def tiny_mclip():
-    """The fixture module (build_tiny_mclip, add_to_hub_cache, tiny_official_state_dict)."""
-    return _load_tiny_mclip_module()
-
 
 @pytest.fixture(scope="session")
 def tiny_mclip_dir(tiny_mclip, tmp_path_factory) -> Path:
