@@ -43,7 +43,7 @@ class Mp4Writer:
     by one pixel (edge colour) because yuv420p needs even sizes.
     """
 
-    def __init__(self, path: str | os.PathLike, fps: float, crf: int = 23, preset: str = "veryfast"):
+    def __init__(self, path: str | os.PathLike, fps: float, crf: int = 23, preset: str = "superfast"):
         self.path = Path(path)
         if self.path.suffix.lower() != ".mp4":
             raise ValueError(f"{self.path}: the video is written as .mp4; give a path ending in .mp4")
