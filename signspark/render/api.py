@@ -169,17 +169,26 @@ def _as_sequence(seq, what: str) -> PoseSequence:
     raise TypeError(f"{what} must be a PoseSequence or a path to one, got {type(seq).__name__}")
 
 
-def _joints(bm, seq: PoseSequence, chunk: int) -> torch.Tensor:
-    out = []
+# Clips whose posed vertices fit in this many bytes are posed once (the camera framing needs every
+# frame's joints before the first frame is drawn); longer ones are posed twice, chunk by chunk.
+_POSED_CACHE_BYTES = 160 * 2 ** 20
+
+
+def _pose_clip(bm, seq: PoseSequence, chunk: int):
+    """(joints (T, J, 3) on the CPU, the BodyOutput of every frame or None when too big to keep)."""
+    V = int(bm.num_vertices) if hasattr(bm, "num_vertices") else 0
     with torch.no_grad():
-        for a in range(0, seq.num_frames, chunk):
-            out.append(bm(seq.slice(a, a + chunk), chunk_size=chunk).joints.cpu())
-    return torch.cat(out)
+        if V and seq.num_frames * V * 12 <= _POSED_CACHE_BYTES:
+            out = bm(seq, chunk_size=chunk)
+            return out.joints.cpu(), out
+        joints = [bm(seq.slice(a, a + chunk), chunk_size=chunk).joints.cpu()
+                  for a in range(0, seq.num_frames, chunk)]
+    return torch.cat(joints), None
 
 
 def _panel(seq: PoseSequence, bm, avatar: GaussianAvatar, backend: Backend, camera: Camera,
-           opts: RenderOptions) -> Iterator[np.ndarray]:
-    """Frames of one sequence, decorated (keyframe border, caption)."""
+           opts: RenderOptions, posed=None) -> Iterator[np.ndarray]:
+    """Frames of one sequence, decorated (keyframe border, caption); ``posed``: its BodyOutput, if kept."""
     faces = as_faces(bm.faces)
     bg = tuple(c / 255.0 for c in opts.background)
     keyframes = set(int(k) for k in seq.keyframes) if opts.highlight_keyframes else set()
@@ -198,8 +207,12 @@ def _panel(seq: PoseSequence, bm, avatar: GaussianAvatar, backend: Backend, came
         return img
 
     for a in range(0, seq.num_frames, opts.chunk_size):
-        with torch.no_grad():
-            out = bm(seq.slice(a, a + opts.chunk_size), chunk_size=opts.chunk_size)
+        if posed is not None:
+            out = dataclasses.replace(posed, vertices=posed.vertices[a:a + opts.chunk_size],
+                                      joints=posed.joints[a:a + opts.chunk_size])
+        else:
+            with torch.no_grad():
+                out = bm(seq.slice(a, a + opts.chunk_size), chunk_size=opts.chunk_size)
         for i in range(out.vertices.shape[0]):
             t = a + i
             with torch.no_grad():
@@ -242,13 +255,12 @@ def render_frames(seq, options: RenderOptions | None = None, compare=None, body_
     backend = backends[0]
     avatar = _avatar_for(bm, opts) if backend.draws == "gaussians" else None
     w, h = opts.size
-    joints = _joints(bm, seq, opts.chunk_size)
-    if other is not None:
-        joints = torch.cat([joints, _joints(bm, other, opts.chunk_size)])
+    posed = [_pose_clip(bm, s, opts.chunk_size) for s in seqs]
+    joints = torch.cat([j for j, _ in posed])
     camera = camera_for_view(opts.view, joints, w, h, fov_y=opts.fov_y)
     total = max(s.num_frames for s in seqs)
     try:
-        panels = [_panel(s, bm, avatar, b, camera, opts) for s, b in zip(seqs, backends)]
+        panels = [_panel(s, bm, avatar, b, camera, opts, out) for s, b, (_, out) in zip(seqs, backends, posed)]
         last: list[np.ndarray | None] = [None] * len(seqs)
         for t in range(total):
             for k, (s, gen) in enumerate(zip(seqs, panels)):

@@ -147,24 +147,38 @@ class GaussianAvatar:
         if vertices.ndim != 2 or vertices.shape[1] != 3:
             raise ValueError(f"vertices must have shape (V, 3), got {tuple(vertices.shape)}")
 
+    # Columns of the packed per-Gaussian constants (see _consts).
+    _L, _SCALE, _COLOR, _OPACITY, _AREA = slice(0, 9), slice(9, 12), slice(12, 15), 15, 16
+
     def _consts(self, dev: torch.device, dtype: torch.dtype) -> dict:
         """Per-avatar constants on ``dev`` in ``dtype``, made once (posing runs every frame).
 
-        The avatar is treated as immutable once posed: edit a copy, not the tensors in place.
+        ``packed`` holds, per Gaussian, the local rotation row by row (9), the rest scale (3),
+        colour (3), opacity (1) and its triangle's rest area (1), so that the Gaussians kept
+        for a frame are gathered in one pass. The avatar is treated as immutable once posed:
+        edit a copy, not the tensors in place.
         """
         key = (dev, dtype)
         if self._cache_key != key:
             fid = self.face_id.to(dev)
-            L = self._local_R.to(dev, dtype)
-            self._cache = dict(
-                face_id=fid, bary=self.bary.to(dev, dtype), offset=self.offset.to(dev, dtype),
-                # local_R's entries as (N, 1) columns, for the written-out product [e1 | e2 | n] @ local_R.
-                L=[[L[:, k, j].contiguous()[:, None] for j in range(3)] for k in range(3)],
-                scale=self.scale.to(dev, dtype), color=self.color.to(dev, dtype),
-                opacity=self.opacity.to(dev, dtype),
-                rest_area=None if self.rest_area is None else self.rest_area.to(dev, dtype)[fid].clamp_min(1e-12))
+            area = (torch.ones(len(self)) if self.rest_area is None
+                    else self.rest_area.index_select(0, self.face_id).clamp_min(1e-12))
+            packed = torch.cat([self._local_R.reshape(-1, 9), self.scale, self.color, self.opacity[:, None],
+                                area[:, None]], 1)
+            self._cache = dict(face_id=fid, bary=self.bary.to(dev, dtype), offset=self.offset.to(dev, dtype),
+                               has_offset=bool((self.offset != 0).any()), stretch=self.rest_area is not None,
+                               packed=packed.to(dev, dtype),
+                               corner_ids=None, faces_ref=None)
             self._cache_key = key
         return self._cache
+
+    def _corner_ids(self, faces, c: dict) -> torch.Tensor:
+        """(N * 3,) vertex indices of each Gaussian's triangle corners, cached per faces object."""
+        if c["faces_ref"] is not faces:
+            f = as_faces(faces).to(c["face_id"].device).index_select(0, c["face_id"])
+            c["corner_ids"] = f.reshape(-1).contiguous()
+            c["faces_ref"] = faces  # held, so a new array cannot reuse the old one's identity
+        return c["corner_ids"]
 
     def pose(self, vertices: torch.Tensor, faces: torch.Tensor) -> Gaussians:
         """World-space Gaussians on a posed mesh.
@@ -179,9 +193,8 @@ class GaussianAvatar:
         """
         self._check(vertices, faces)
         c = self._consts(vertices.device, vertices.dtype)
-        v0, v1, v2 = self._corners(vertices, faces, c["face_id"])
-        a, n, dbl, means = self._surface(v0, v1, v2, c["bary"], c["offset"])
-        return self._finish(a, n, dbl, means, c, None)
+        a, n, dbl, means = self._surface(vertices, self._corner_ids(faces, c), c)
+        return self._finish(a, n, dbl, means, c["packed"], c["stretch"])
 
     def pose_for_camera(self, vertices: torch.Tensor, faces: torch.Tensor, camera, cull_margin: float = 0.05
                         ) -> Gaussians:
@@ -194,46 +207,48 @@ class GaussianAvatar:
 
         self._check(vertices, faces)
         c = self._consts(vertices.device, vertices.dtype)
-        v0, v1, v2 = self._corners(vertices, faces, c["face_id"])
-        a, n, dbl, means = self._surface(v0, v1, v2, c["bary"], c["offset"])
+        a, n, dbl, means = self._surface(vertices, self._corner_ids(faces, c), c)
         eye = torch.tensor(camera.eye, dtype=means.dtype, device=means.device)
         to_eye = eye - means
         facing = (n * to_eye).sum(-1) / torch.linalg.vector_norm(to_eye, dim=-1).clamp_min(1e-9)
         idx = torch.nonzero(facing > -cull_margin).squeeze(1)
         a, n, dbl, means = (t.index_select(0, idx) for t in (a, n, dbl, means))
-        g = self._finish(a, n, dbl, means, c, idx)
+        g = self._finish(a, n, dbl, means, c["packed"].index_select(0, idx), c["stretch"])
         g.colors = shade_colors(g.colors, n, camera)
         return g
 
     @staticmethod
-    def _corners(vertices, faces, face_id):
-        f = as_faces(faces).to(vertices.device).index_select(0, face_id)  # (N, 3)
-        return tuple(vertices.index_select(0, f[:, k]) for k in range(3))
-
-    @staticmethod
-    def _surface(v0, v1, v2, bary, offset):
+    def _surface(vertices, corner_ids, c):
+        """Each Gaussian's triangle edge ``v1 - v0``, unit normal, doubled area, and its centre."""
+        v = vertices.index_select(0, corner_ids).view(-1, 3, 3)
+        v0, v1, v2 = v.unbind(1)
         a = v1 - v0
         cr = torch.linalg.cross(a, v2 - v0)
         dbl = torch.linalg.vector_norm(cr, dim=-1)
         n = cr / dbl.clamp_min(1e-20)[:, None]
-        means = (v0 * bary[:, 0:1]).addcmul_(v1, bary[:, 1:2]).addcmul_(v2, bary[:, 2:3]).addcmul_(n, offset[:, None])
+        b = c["bary"]
+        # Written out: batched 3x3 products (bmm) are several times slower on a CPU.
+        means = (v0 * b[:, 0:1]).addcmul_(v1, b[:, 1:2]).addcmul_(v2, b[:, 2:3])
+        if c["has_offset"]:
+            means.addcmul_(n, c["offset"][:, None])
         return a, n, dbl, means
 
-    @staticmethod
-    def _finish(a, n, dbl, means, c, idx) -> Gaussians:
-        """Rotations and scales of the Gaussians ``idx`` (None: all) from their triangles' edge ``a``,
-        normal ``n`` and doubled area ``dbl``."""
-        pick = (lambda t: t) if idx is None else (lambda t: t.index_select(0, idx))
+    @classmethod
+    def _finish(cls, a, n, dbl, means, packed, stretch: bool) -> Gaussians:
+        """Rotations and scales from the triangles' edge ``a``, normal ``n`` and doubled area ``dbl``;
+        ``packed``: the matching rows of the packed constants; ``stretch``: scale with the area."""
         e1 = a / torch.linalg.vector_norm(a, dim=-1, keepdim=True).clamp_min(1e-20)
         e2 = torch.linalg.cross(n, e1)
-        L = [[pick(x) for x in row] for row in c["L"]]
-        # Rw = [e1 | e2 | n] @ local_R column by column (batched 3x3 matmuls are slow on a CPU).
-        Rw = torch.stack([torch.addcmul(torch.addcmul(e1 * L[0][j], e2, L[1][j]), n, L[2][j]) for j in range(3)], -1)
-        scales = pick(c["scale"])
-        if c["rest_area"] is not None:
-            ratio = (0.5 * dbl) / pick(c["rest_area"])
+        # Rw = [e1 | e2 | n] @ local_R column by column; local_R[k, j] is packed column 3 k + j.
+        Rw = torch.empty(a.shape[0], 3, 3, dtype=a.dtype, device=a.device)
+        for j in range(3):
+            col = torch.addcmul(e1 * packed[:, j:j + 1], e2, packed[:, 3 + j:4 + j])
+            Rw[:, :, j] = col.addcmul_(n, packed[:, 6 + j:7 + j])
+        scales = packed[:, cls._SCALE]
+        if stretch:
+            ratio = (0.5 * dbl) / packed[:, cls._AREA]
             scales = scales * ratio.clamp_(0.25, 4.0).sqrt_()[:, None]
-        return Gaussians(means=means, scales=scales, colors=pick(c["color"]), opacities=pick(c["opacity"]),
+        return Gaussians(means=means, scales=scales, colors=packed[:, cls._COLOR], opacities=packed[:, cls._OPACITY],
                          rotmats=Rw, normals=n)
 
     def to(self, device) -> "GaussianAvatar":
