@@ -144,15 +144,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=4, help="concurrent clients in the throughput test (0: skip it)")
     p.add_argument("--requests", type=int, default=3, help="requests per client")
     p.add_argument("--concurrency", type=int, default=2, help="the demo queue's concurrency limit")
-    p.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch intra-op threads (default: the demo's choice, 1 without CUDA)")
     args = p.parse_args(argv)
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("GRADIO_TEMP_DIR", tempfile.mkdtemp(prefix="bench-gradio-"))
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    from demo.app import configure_threads
+
+    configure_threads(args.threads)
     if args.tiny:
         os.environ["SIGNSPARK_ASSETS"] = str(_tiny_assets(Path(tempfile.mkdtemp(prefix="bench-assets-"))))
         args.model = "built-in"

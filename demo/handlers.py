@@ -20,6 +20,7 @@ copied the outputs into its own cache by then, which ``delete_cache`` prunes).
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import logging
 import math
@@ -374,6 +375,20 @@ def _stem(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- text -> sign
+_EXTRAS = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="demo-extras")
+
+
+def _t2s_extras(seq, tags, labels, text: str, frame: int, work: Path, stem: str):
+    """The text-to-sign outputs besides the video: (.ply path, download paths, timeline figure)."""
+    from demo.timeline import timeline_figure
+
+    ply = _avatar_ply(seq, frame, work / f"{stem}.frame{frame:04d}.ply")
+    files = _downloads(seq, tags, work, stem)
+    fig = timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, labels, tags,
+                          title=f"{seq.language}: {text}")
+    return ply, files, fig
+
+
 def text_to_sign(text, language, model, steps, guidance, seed, speed, view, backend, ply_frame,
                  progress=gr.Progress()):
     """Text -> signing video, 3D avatar frame, timeline, downloads.
@@ -381,8 +396,6 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
     Returns:
         ``(mp4 path, .ply path, timeline figure, [npz, json, eaf], status line)``.
     """
-    from demo.timeline import timeline_figure
-
     with _readable_errors("Text to sign"):
         text = _text(text)
         steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
@@ -403,15 +416,18 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
 
         work = _new_work_dir("t2s")
         stem = _stem(text)
-        t0 = time.perf_counter()
-        video, used = _render(seq, work / f"{stem}.mp4", view, backend, progress, 0.15, 0.9, False, labels)
-        t_render = time.perf_counter() - t0
-        _step(progress, 0.92, "posing the 3D avatar")
         frame = seq.num_frames // 2 if ply_frame < 0 else min(ply_frame, seq.num_frames - 1)
-        ply = _avatar_ply(seq, frame, work / f"{stem}.frame{frame:04d}.ply")
-        files = _downloads(seq, tags, work, stem)
-        fig = timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, labels, tags,
-                              title=f"{seq.language}: {text}")
+        # The .ply, downloads and timeline are made while the video renders (the renderer leaves
+        # some CPU idle between frames), so the request ends soon after the video is done.
+        extras = _EXTRAS.submit(_t2s_extras, seq, tags, labels, text, frame, work, stem)
+        t0 = time.perf_counter()
+        try:
+            video, used = _render(seq, work / f"{stem}.mp4", view, backend, progress, 0.15, 0.9, False, labels)
+        finally:
+            concurrent.futures.wait([extras])  # they write into the work folder: never leave them running
+        t_render = time.perf_counter() - t0
+        _step(progress, 0.95, "finishing the 3D frame and downloads")
+        ply, files, fig = extras.result()
         status = (f"{seq.language}: {text!r} - {seq.num_frames} frames ({seq.num_frames / seq.fps:.1f} s), "
                   f"{len(seq.segments)} sign(s); {out.steps} steps, {out.nfe} model evaluations, seed {out.seed}; "
                   f"generated in {t_gen:.2f} s, rendered ({used}) in {t_render:.2f} s; 3D frame {frame}")

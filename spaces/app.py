@@ -12,8 +12,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("SIGNSPARK_ASSETS", str(HERE / "assets"))
 
-from demo.app import build_demo, launch_kwargs  # noqa: E402
+from demo.app import build_demo, configure_threads, launch_kwargs  # noqa: E402
 
+configure_threads()
 demo = build_demo()
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, metavar="PATH_OR_REPO",
                    help="model selected when the page opens: built-in (default), official, a Hub repo id "
                         "or a local model folder (the menu still offers the others)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads (default: 1 without CUDA, leaving the cores to the renderer and encoder)")
     return p
 
 
@@ -40,4 +42,5 @@ def run(args: argparse.Namespace) -> int:
 
     argv = ["--host", args.host, "--port", str(args.port), "--concurrency", str(args.concurrency)]
     argv += ["--model", args.model] if args.model else []
+    argv += ["--threads", str(args.threads)] if args.threads else []
     return main(argv + (["--share"] if args.share else []))

@@ -308,5 +308,5 @@ def export_ply_frame(seq, frame: int, out_path: str | os.PathLike, body_model=No
     av = avatar if avatar is not None else _avatar_for(bm, RenderOptions())
     with torch.no_grad():
         out = bm(seq.slice(int(frame), int(frame) + 1))
-        g = av.pose(out.vertices[0], as_faces(bm.faces))
+        g = av.pose(out.vertices[0], bm.faces)
     return save_ply(out_path, g)
