@@ -216,7 +216,9 @@ def _panel(seq: PoseSequence, bm, avatar: GaussianAvatar, backend: Backend, came
         for i in range(out.vertices.shape[0]):
             t = a + i
             with torch.no_grad():
-                if backend.draws == "gaussians":
+                if backend.draws == "gaussians" and backend.poses_avatars and avatar.surface:
+                    frame = FrameData(avatar=avatar, vertices=out.vertices[i], faces=bm.faces)
+                elif backend.draws == "gaussians":
                     frame = FrameData(gaussians=avatar.pose_for_camera(out.vertices[i], faces, camera))
                 elif backend.draws == "mesh":
                     frame = FrameData(vertices=out.vertices[i], faces=faces, vertex_colors=vcolors)

@@ -34,7 +34,7 @@ import torch
 
 from .gaussians import Gaussians, quaternion_to_matrix
 
-__all__ = ["GaussianAvatar", "as_faces", "default_avatar", "triangle_frames", "avatar_from_mesh", "pair_triangles",
+__all__ = ["GaussianAvatar", "CULL_MARGIN", "as_faces", "default_avatar", "triangle_frames", "avatar_from_mesh", "pair_triangles",
            "REGION_PALETTE"]
 
 # Default colours (sRGB 0-255) by region name; regions missing here fall back to the body package's palette.
@@ -46,6 +46,9 @@ REGION_PALETTE: dict[str, tuple[int, int, int]] = {
     "shoes": (34, 34, 36),
     "nails": (238, 200, 184),
 }
+# pose_for_camera keeps Gaussians whose triangle faces away from the camera by at most this cosine
+# (those near the silhouette).
+CULL_MARGIN = 0.05
 _REGION_OPACITY = {"mouth": 0.0, "teeth": 0.0}  # hidden inside the head: drop them
 # default_avatar's tiling: quads up to 2 cm share one Gaussian; only triangles with edges over 4.5 cm
 # are split. Fingers (edges under 1 cm) keep small Gaussians and stay apart.
@@ -196,7 +199,7 @@ class GaussianAvatar:
         a, n, dbl, means = self._surface(vertices, self._corner_ids(faces, c), c)
         return self._finish(a, n, dbl, means, c["packed"], c["stretch"])
 
-    def pose_for_camera(self, vertices: torch.Tensor, faces: torch.Tensor, camera, cull_margin: float = 0.05
+    def pose_for_camera(self, vertices: torch.Tensor, faces: torch.Tensor, camera, cull_margin: float = CULL_MARGIN
                         ) -> Gaussians:
         """What the renderers draw for one frame: :meth:`pose`, then for a ``surface`` avatar
         :func:`~signspark.render.lighting.shade_and_cull` (same result), with the back faces

@@ -55,29 +55,44 @@ def draw_label(frame: np.ndarray, text: str, background=(255, 255, 255)) -> np.n
 
 def draw_caption(frame: np.ndarray, lines: list[str]) -> np.ndarray:
     """Caption lines on a dark translucent band at the bottom, centred."""
-    lines = [ln for ln in lines if ln]
+    lines = tuple(ln for ln in lines if ln)
     if not lines:
         return frame
     H, W = frame.shape[:2]
+    cover, ink = _caption_layer(lines, W, H)
+    band = cover.shape[0]
+    out = frame.copy()
+    dark = out[H - band:].astype(np.float32) * 0.35
+    out[H - band:] = (dark * (1.0 - cover) + ink + 0.5).astype(np.uint8)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _caption_layer(lines: tuple[str, ...], W: int, H: int) -> tuple[np.ndarray, np.ndarray]:
+    """The text of a caption band, drawn once per caption: ``(cover (band, W, 1), ink (band, W, 3))``,
+    the glyphs' coverage in [0, 1] and their colour times coverage (a caption holds for many frames)."""
     size = max(10, H // 22)
     font = _font(size)
-    band = int(len(lines) * size * 1.35 + size * 0.6)
-    out = frame.copy()
-    out[H - band:] = (out[H - band:].astype(np.float32) * 0.35).astype(np.uint8)
-    img = Image.fromarray(out)
-    draw = ImageDraw.Draw(img)
-    y = H - band + int(size * 0.3)
+    band = min(H, int(len(lines) * size * 1.35 + size * 0.6))
+    cover = np.zeros((band, W), np.float32)
+    ink = np.zeros((band, W, 3), np.float32)
+    measure = ImageDraw.Draw(Image.new("L", (1, 1)))
+    y = int(size * 0.3)
     for i, ln in enumerate(lines):
         # Shorten lines that do not fit the width.
         text = ln
-        while len(text) > 4 and draw.textlength(text, font=font) > W - size:
+        while len(text) > 4 and measure.textlength(text, font=font) > W - size:
             text = text[:-2]
         if text != ln:
             text = text[:-1] + "…"
-        tw = draw.textlength(text, font=font)
-        draw.text(((W - tw) / 2, y), text, fill=(255, 255, 255) if i else (235, 235, 235), font=font)
+        tw = measure.textlength(text, font=font)
+        mask = Image.new("L", (W, band), 0)
+        ImageDraw.Draw(mask).text(((W - tw) / 2, y), text, fill=255, font=font)
+        m = np.asarray(mask, np.float32) / 255.0
+        ink += m[:, :, None] * np.array((255, 255, 255) if i else (235, 235, 235), np.float32)
+        cover = np.maximum(cover, m)
         y += int(size * 1.35)
-    return np.asarray(img)
+    return cover[:, :, None], ink
 
 
 def side_by_side(frames: list[np.ndarray], labels: list[str] | None = None, background=(255, 255, 255),

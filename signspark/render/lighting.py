@@ -14,12 +14,15 @@ import torch
 from .camera import Camera
 from .gaussians import Gaussians
 
-__all__ = ["shade_and_cull", "shade_colors", "KEY_LIGHT", "FILL_LIGHT", "AMBIENT"]
+__all__ = ["shade_and_cull", "shade_colors", "world_light_directions", "KEY_LIGHT", "FILL_LIGHT", "AMBIENT",
+           "KEY_WEIGHT", "FILL_WEIGHT"]
 
 # Directions towards the lights in camera coordinates (x right, y down, z forward).
 KEY_LIGHT = (0.25, -0.6, -1.0)
 FILL_LIGHT = (-0.8, 0.1, -0.6)
 AMBIENT = 0.42
+KEY_WEIGHT = 0.5
+FILL_WEIGHT = 0.15
 
 
 def shade_and_cull(g: Gaussians, camera: Camera, cull: bool = True, cull_margin: float = 0.05) -> Gaussians:
@@ -42,12 +45,16 @@ def shade_and_cull(g: Gaussians, camera: Camera, cull: bool = True, cull_margin:
                      g.normals)
 
 
+def world_light_directions(camera: Camera, dtype=torch.float32, device=None) -> torch.Tensor:
+    """(2, 3) unit directions towards the key and fill lights in world coordinates."""
+    R = camera.viewmat[:3, :3].to(dtype=dtype, device=device)
+    light_dirs = torch.tensor([KEY_LIGHT, FILL_LIGHT], dtype=dtype, device=device)
+    light_dirs = light_dirs / torch.linalg.vector_norm(light_dirs, dim=-1, keepdim=True)
+    return light_dirs @ R  # rows: R^T l, the camera-space direction l in world coordinates
+
+
 def shade_colors(colors: torch.Tensor, normals: torch.Tensor, camera: Camera) -> torch.Tensor:
     """(N, 3) albedo and (N, 3) unit world normals -> (N, 3) colours lit by the camera's light rig."""
-    R = camera.viewmat[:3, :3].to(normals)
-    light_dirs = torch.tensor([KEY_LIGHT, FILL_LIGHT], dtype=normals.dtype, device=normals.device)
-    light_dirs = light_dirs / torch.linalg.vector_norm(light_dirs, dim=-1, keepdim=True)
-    # n_cam @ L^T == n_world @ (L R)^T: one (N, 3) x (3, 2) product for both lights.
-    d = (normals @ (light_dirs @ R).T).clamp_min_(0)
-    light = AMBIENT + 0.5 * d[:, 0] + 0.15 * d[:, 1]
+    d = (normals @ world_light_directions(camera, normals.dtype, normals.device).T).clamp_min_(0)
+    light = AMBIENT + KEY_WEIGHT * d[:, 0] + FILL_WEIGHT * d[:, 1]
     return (colors * light[:, None]).clamp_(0, 1)

@@ -47,6 +47,9 @@ class FrameData:
         faces: (F, 3) int64 triangle indices.
         vertex_colors: (V, 3) RGB in [0, 1].
         joints: (J, 3) posed joints in smplx's order (skeleton backend; 127 or at least 55).
+        avatar: a surface :class:`~signspark.render.avatar.GaussianAvatar` to pose on ``vertices``
+            and ``faces`` inside the backend (for backends with ``poses_avatars``), instead of
+            ``gaussians`` posed beforehand.
     """
 
     gaussians: Gaussians | None = None
@@ -54,6 +57,7 @@ class FrameData:
     faces: torch.Tensor | None = None
     vertex_colors: torch.Tensor | None = None
     joints: torch.Tensor | None = None
+    avatar: object | None = None
 
 
 class Backend:
@@ -61,6 +65,9 @@ class Backend:
 
     name: ClassVar[str] = ""
     draws: ClassVar[str] = "gaussians"  # "gaussians", "mesh" or "joints": what FrameData must hold
+    # True when the backend poses a surface avatar itself from FrameData(avatar, vertices, faces)
+    # (the same result as GaussianAvatar.pose_for_camera, without building the Gaussians on the CPU).
+    poses_avatars: ClassVar[bool] = False
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:

@@ -20,21 +20,18 @@ import numpy as np
 import torch
 
 from ..camera import Camera
-from .. import gaussians
-from ..gaussians import Gaussians
+from .. import gaussians, lighting
+from ..avatar import CULL_MARGIN, as_faces
+from ..gaussians import Gaussians, quaternion_to_matrix
 from .base import Backend, FrameData
 
 __all__ = ["GLSplatBackend", "GLMeshBackend", "create_context", "splat_instances"]
 
-# The EWA projection of project_gaussians() in GLSL: same formulas and culling rules. Inputs are one
-# Gaussian (world centre, the rows of M = R diag(scale), colour); outputs its image centre, 2D
-# covariance, the footprint's bounding-box half-extents, conic and colour, and whether it is drawn.
+# The EWA projection of project_gaussians() in GLSL: same formulas and culling rules. project() takes
+# one Gaussian (world centre, M = R diag(scale) whose columns are its scaled axes, colour) and hands
+# the geometry shader its image centre, conic, colour, footprint semi-axes (Projected.ellipse_axes)
+# and whether it is drawn.
 _PROJECT_GLSL = """
-in vec3 mean;     // world centre, metres
-in vec3 m0;       // rows of M = R diag(scale): the Gaussian's scaled axes are M's columns
-in vec3 m1;
-in vec3 m2;
-in vec4 rgba;
 uniform mat3 rot;        // world -> camera rotation
 uniform vec3 trans;      // world -> camera translation
 uniform vec2 size;       // image width, height (pixels)
@@ -43,43 +40,31 @@ uniform vec2 lim;        // clamp of x/z and y/z for the Jacobian
 uniform vec2 depth_range;  // near, far (metres)
 out vec3 g_conic;
 out vec4 g_rgba;
+out vec2 g_ax1;
+out vec2 g_ax2;
+out float g_keep;
 
-// Returns false when the Gaussian is not drawn; sets its centre (pixels) and 2D covariance (a, b, c).
-bool project(out vec2 center, out vec3 cov, out vec2 extent) {
+void project(vec3 mean, mat3 M, vec4 rgba) {
     vec3 p = rot * mean + trans;
     float inv_z = 1.0 / max(p.z, depth_range.x);
     float fz = focal * inv_z;
     float jx = -fz * clamp(p.x * inv_z, -lim.x, lim.x);
     float jy = -fz * clamp(p.y * inv_z, -lim.y, lim.y);
     // Columns of ct are the rows of C = rot * M (the axes in camera space).
-    mat3 ct = mat3(m0, m1, m2) * transpose(rot);
+    mat3 ct = transpose(rot * M);
     vec3 t0 = fz * ct[0] + jx * ct[2];
     vec3 t1 = fz * ct[1] + jy * ct[2];
     float a = dot(t0, t0) + EPS2D;
     float b = dot(t0, t1);
     float c = dot(t1, t1) + EPS2D;
-    center = vec2(fz * p.x, fz * p.y) + 0.5 * size;
-    cov = vec3(a, b, c);
-    extent = SIGMA_CUTOFF * sqrt(vec2(a, c));
+    vec2 center = vec2(fz * p.x, fz * p.y) + 0.5 * size;
+    vec2 extent = SIGMA_CUTOFF * sqrt(vec2(a, c));
+    bool keep = p.z > depth_range.x && p.z < depth_range.y && rgba.a > ALPHA_MIN
+        && center.x + extent.x > 0.0 && center.x - extent.x < size.x
+        && center.y + extent.y > 0.0 && center.y - extent.y < size.y;
     float det = max(a * c - b * b, 1e-12);
     g_conic = vec3(c / det, -b / det, a / det);
     g_rgba = rgba;
-    return p.z > depth_range.x && p.z < depth_range.y && rgba.a > ALPHA_MIN
-        && center.x + extent.x > 0.0 && center.x - extent.x < size.x
-        && center.y + extent.y > 0.0 && center.y - extent.y < size.y;
-}
-
-"""
-
-# One vertex per Gaussian: the projection and the footprint ellipse's semi-axes (Projected.ellipse_axes).
-_SPLAT_VS = "#version 330\n" + _PROJECT_GLSL + """
-out vec2 g_ax1;
-out vec2 g_ax2;
-out float g_keep;
-void main() {
-    vec2 center; vec3 cov; vec2 extent;
-    g_keep = project(center, cov, extent) ? 1.0 : 0.0;
-    float a = cov.x, b = cov.y, c = cov.z;
     float mid = 0.5 * (a + c);
     float disc = sqrt(max(0.25 * (a - c) * (a - c) + b * b, 0.0));
     float l1 = mid + disc;
@@ -91,7 +76,87 @@ void main() {
     vec2 e1 = n > 1e-12 ? w / n : vec2(1.0, 0.0);
     g_ax1 = (SIGMA_CUTOFF * sqrt(l1)) * e1;
     g_ax2 = (SIGMA_CUTOFF * sqrt(l2)) * vec2(-e1.y, e1.x);
+    g_keep = keep ? 1.0 : 0.0;
     gl_Position = vec4(center, 0.0, 1.0);  // pixels; the geometry shader maps the quad to clip space
+}
+
+void drop() {
+    g_keep = 0.0;
+    g_conic = vec3(0.0);
+    g_rgba = vec4(0.0);
+    g_ax1 = vec2(0.0);
+    g_ax2 = vec2(0.0);
+    gl_Position = vec4(0.0, 0.0, 0.0, 1.0);
+}
+"""
+
+# World-space Gaussians, one vertex each (see splat_instances).
+_SPLAT_VS = "#version 330\n" + _PROJECT_GLSL + """
+in vec3 mean;     // world centre, metres
+in vec3 m0;       // rows of M = R diag(scale)
+in vec3 m1;
+in vec3 m2;
+in vec4 rgba;
+void main() {
+    project(mean, transpose(mat3(m0, m1, m2)), rgba);
+}
+"""
+
+# A surface avatar posed here, one vertex per Gaussian: GaussianAvatar.pose_for_camera() (triangle
+# frame, area stretch, back-face culling, the camera's light rig) followed by the projection. The
+# Gaussian's constants are six texels of `consts` (see _AvatarTextures), the posed mesh is `verts`.
+_AVATAR_VS = "#version 330\n" + _PROJECT_GLSL + """
+in int gid;
+uniform sampler2D consts;
+uniform sampler2D verts;
+uniform int consts_per_row;
+uniform int verts_per_row;
+uniform vec3 eye;
+uniform vec3 key_light;   // unit directions towards the lights, world space
+uniform vec3 fill_light;
+uniform float cull_margin;
+uniform bool stretch;
+
+vec4 gconst(int k) {
+    return texelFetch(consts, ivec2((gid % consts_per_row) * 6 + k, gid / consts_per_row), 0);
+}
+vec3 vert(float index) {
+    int v = int(index);
+    return texelFetch(verts, ivec2(v % verts_per_row, v / verts_per_row), 0).xyz;
+}
+void main() {
+    vec4 c0 = gconst(0);  // corner vertex ids, offset
+    vec4 c1 = gconst(1);  // barycentric coordinates, opacity
+    vec4 c2 = gconst(2);  // albedo, rest area of the triangle
+    vec4 c3 = gconst(3);  // local rotation row 0, scale x
+    vec4 c4 = gconst(4);  // row 1, scale y
+    vec4 c5 = gconst(5);  // row 2, scale z
+    vec3 v0 = vert(c0.x);
+    vec3 v1 = vert(c0.y);
+    vec3 v2 = vert(c0.z);
+    vec3 a = v1 - v0;
+    vec3 cr = cross(a, v2 - v0);
+    float dbl = length(cr);
+    vec3 n = cr / max(dbl, 1e-20);
+    vec3 mean = c1.x * v0 + c1.y * v1 + c1.z * v2 + c0.w * n;
+    vec3 to_eye = eye - mean;
+    if (dot(n, to_eye) / max(length(to_eye), 1e-9) <= -cull_margin) {
+        drop();
+        return;
+    }
+    vec3 e1 = a / max(length(a), 1e-20);
+    vec3 e2 = cross(n, e1);
+    vec3 scale = vec3(c3.w, c4.w, c5.w);
+    if (stretch) {
+        scale *= sqrt(clamp(0.5 * dbl / c2.w, 0.25, 4.0));
+    }
+    // M = [e1 | e2 | n] * local_R * diag(scale); mat3(c3.xyz, ...) holds local_R's rows as columns.
+    mat3 M = mat3(e1, e2, n) * transpose(mat3(c3.xyz, c4.xyz, c5.xyz));
+    M[0] *= scale.x;
+    M[1] *= scale.y;
+    M[2] *= scale.z;
+    float light = AMBIENT + KEY_WEIGHT * max(dot(n, key_light), 0.0) + FILL_WEIGHT * max(dot(n, fill_light), 0.0);
+    project(mean, M, vec4(clamp(c2.rgb * light, 0.0, 1.0), c1.w));
 }
 """
 
@@ -149,10 +214,13 @@ _SPLAT_ALPHA = """
 
 
 def _shader(src: str) -> str:
-    """``src`` with the compositing rule and the constants of :mod:`signspark.render.gaussians` filled in."""
+    """``src`` with the compositing rule and the constants of :mod:`signspark.render.gaussians` and
+    :mod:`signspark.render.lighting` filled in."""
     src = src.replace("SPLAT_ALPHA", _SPLAT_ALPHA.strip())
     for name in ("SIGMA_CUTOFF2", "SIGMA_CUTOFF", "EPS2D", "ALPHA_MIN", "ALPHA_MAX"):  # SIGMA_CUTOFF2 first
         src = src.replace(name, repr(float(getattr(gaussians, name))))
+    for name in ("AMBIENT", "KEY_WEIGHT", "FILL_WEIGHT"):
+        src = src.replace(name, repr(float(getattr(lighting, name))))
     return src
 
 
@@ -311,70 +379,152 @@ def _gl_flush():
     return None
 
 
+_CONSTS_PER_ROW = 512  # Gaussians per row of an avatar's constants texture (6 texels each)
+_VERTS_PER_ROW = 4096  # mesh vertices per row of the posed-vertex texture
+
+
+class _AvatarConstants:
+    """A surface avatar's per-Gaussian constants as a texture, and what the CPU needs to sort.
+
+    Texels of Gaussian ``i`` (``consts[i // 512, (i % 512) * 6 + k]``): k=0 corner vertex ids and
+    normal offset; 1 barycentric coordinates and opacity; 2 albedo and the triangle's rest area
+    (1 without stretching); 3-5 the local rotation's rows, each with one rest scale.
+    """
+
+    def __init__(self, ctx, avatar, faces):
+        import moderngl
+
+        self.avatar, self.faces = avatar, faces  # held: identity is the cache key
+        N = len(avatar)
+        fid = avatar.face_id
+        self.corner_ids = as_faces(faces).index_select(0, fid)  # (N, 3) int64
+        self.bary = avatar.bary.float()
+        L = quaternion_to_matrix(avatar.rotation.float())  # (N, 3, 3)
+        area = (avatar.rest_area.index_select(0, fid).clamp_min(1e-12) if avatar.rest_area is not None
+                else torch.ones(N))
+        rows = -(-N // _CONSTS_PER_ROW)
+        data = torch.zeros(rows * _CONSTS_PER_ROW, 6, 4)
+        data[:N, 0, :3] = self.corner_ids.float()
+        data[:N, 0, 3] = avatar.offset
+        data[:N, 1, :3] = avatar.bary
+        data[:N, 1, 3] = avatar.opacity
+        data[:N, 2, :3] = avatar.color
+        data[:N, 2, 3] = area
+        data[:N, 3:6, :3] = L
+        data[:N, 3:6, 3] = avatar.scale
+        self.texture = ctx.texture((_CONSTS_PER_ROW * 6, rows), 4, data.numpy().tobytes(), dtype="f4")
+        self.texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        self.stretch = avatar.rest_area is not None
+        self.num_vertices = int(self.corner_ids.max()) + 1
+
+    def sort_order(self, vertices: torch.Tensor, camera: Camera) -> torch.Tensor:
+        """(N,) int32 Gaussian indices back to front by the depth of their anchor point on the
+        triangle (the mean without the normal offset: zero for the built-in avatar)."""
+        V = camera.viewmat.to(vertices)
+        vdepth = torch.addmv(V[2, 3].expand(vertices.shape[0]), vertices, V[2, :3])
+        depth = (vdepth[self.corner_ids] * self.bary).sum(1)
+        return torch.argsort(depth, descending=True).to(torch.int32)
+
+    def release(self) -> None:
+        self.texture.release()
+
+
 class GLSplatBackend(_GLBase):
     """Gaussian splats, sorted back to front, with a conic fragment shader.
 
     One vertex per Gaussian: the vertex shader projects it, a geometry shader turns it into the
-    quad spanning its footprint ellipse. Two framebuffers and vertex buffers let one frame
-    rasterize (in llvmpipe's threads) while the next is prepared: see :meth:`submit`.
+    quad spanning its footprint ellipse. Frames come either as world-space Gaussians or, for a
+    surface avatar (``FrameData(avatar=..., vertices=..., faces=...)``), as the posed mesh: the
+    vertex shader then also poses, culls and shades the avatar's Gaussians, and the CPU only
+    sorts them. Two framebuffers and vertex buffers let one frame rasterize (in llvmpipe's threads)
+    while the next is prepared: see :meth:`submit`.
     """
 
     name = "gl"
     draws = "gaussians"
+    poses_avatars = True
     max_in_flight = 2
 
     def __init__(self, float_target: bool = False):
         """``float_target``: blend in a float32 framebuffer instead of 8 bits per channel (slower on
         llvmpipe; the 8-bit image differs by about 0.1 level on average, at most a few levels)."""
         super().__init__(float_target)
-        self.prog = self.ctx.program(vertex_shader=_shader(_SPLAT_VS), geometry_shader=_SPLAT_GS,
-                                     fragment_shader=_shader(_SPLAT_FS))
-        self._slots = [dict(fbo=None, size=None, buf=None, vao=None, cap=0, busy=False) for _ in range(2)]
+        gs, fs = _SPLAT_GS, _shader(_SPLAT_FS)
+        self.prog = self.ctx.program(vertex_shader=_shader(_SPLAT_VS), geometry_shader=gs, fragment_shader=fs)
+        self.avatar_prog = self.ctx.program(vertex_shader=_shader(_AVATAR_VS), geometry_shader=gs, fragment_shader=fs)
+        self._slots = [dict(fbo=None, size=None, buf=None, vao=None, cap=0, ids=None, avao=None, icap=0,
+                            verts=None, vrows=0, busy=False) for _ in range(2)]
         self._next = 0
         self._flush = _gl_flush()
+        self._avatar: _AvatarConstants | None = None
 
-    def _prepare_slot(self, slot: dict, W: int, H: int, n: int):
-        ctx = self.ctx
+    def _prepare_slot(self, slot: dict, W: int, H: int) -> None:
         if slot["size"] != (W, H):
             if slot["fbo"] is not None:
                 slot["fbo"].release()
-            color = ctx.renderbuffer((W, H), 4, dtype="f4" if self._float else "f1")
-            slot["fbo"] = ctx.framebuffer(color_attachments=[color])
+            color = self.ctx.renderbuffer((W, H), 4, dtype="f4" if self._float else "f1")
+            slot["fbo"] = self.ctx.framebuffer(color_attachments=[color])
             slot["size"] = (W, H)
+
+    def _gaussian_buffers(self, slot: dict, n: int) -> None:
         if n > slot["cap"]:
             cap = max(n, int(slot["cap"] * 1.5), 1024)
-            self._release_buffers(slot)
-            slot["buf"] = ctx.buffer(reserve=cap * INSTANCE_FLOATS * 4, dynamic=True)
-            slot["vao"] = ctx.vertex_array(self.prog, [(slot["buf"], "3f 3f 3f 3f 4f", "mean", "m0", "m1", "m2", "rgba")])
+            for key in ("vao", "buf"):
+                if slot[key] is not None:
+                    slot[key].release()
+            slot["buf"] = self.ctx.buffer(reserve=cap * INSTANCE_FLOATS * 4, dynamic=True)
+            slot["vao"] = self.ctx.vertex_array(self.prog, [(slot["buf"], "3f 3f 3f 3f 4f", "mean", "m0", "m1", "m2",
+                                                             "rgba")])
             slot["cap"] = cap
 
+    def _avatar_buffers(self, slot: dict, n: int, num_vertices: int) -> None:
+        import moderngl
+
+        if n > slot["icap"]:
+            for key in ("avao", "ids"):
+                if slot[key] is not None:
+                    slot[key].release()
+            slot["ids"] = self.ctx.buffer(reserve=n * 4, dynamic=True)
+            slot["avao"] = self.ctx.vertex_array(self.avatar_prog, [(slot["ids"], "1i", "gid")])
+            slot["icap"] = n
+        rows = -(-num_vertices // _VERTS_PER_ROW)
+        if rows > slot["vrows"]:
+            if slot["verts"] is not None:
+                slot["verts"].release()
+            slot["verts"] = self.ctx.texture((_VERTS_PER_ROW, rows), 3, dtype="f4")
+            slot["verts"].filter = (moderngl.NEAREST, moderngl.NEAREST)
+            slot["vrows"] = rows
+
+    def _avatar_constants(self, avatar, faces) -> _AvatarConstants:
+        a = self._avatar
+        if a is None or a.avatar is not avatar or a.faces is not faces:
+            if a is not None:
+                a.release()
+            a = self._avatar = _AvatarConstants(self.ctx, avatar, faces)
+        return a
+
     def submit(self, frame: FrameData, camera: Camera, background):
-        if frame.gaussians is None:
-            raise ValueError("the gl backend draws Gaussians; the frame has none")
         W, H = camera.width, camera.height
-        with torch.no_grad():
-            g = frame.gaussians
-            if g.means.device.type != "cpu" or g.means.dtype != torch.float32:
-                g = g.to("cpu")
-                g = Gaussians(*(t.float() if t is not None else None for t in g._values()))
-            inst = splat_instances(g, camera)
         k = self._next
         slot = self._slots[k]
         if slot["busy"]:
             raise RuntimeError(f"the gl backend holds at most {self.max_in_flight} frames in flight; fetch one first")
-        n = len(inst)
-        self._prepare_slot(slot, W, H, n)
         ctx = self.ctx
+        self._prepare_slot(slot, W, H)
         slot["fbo"].use()
         ctx.viewport = (0, 0, W, H)
         ctx.disable(ctx.DEPTH_TEST | ctx.CULL_FACE)
         ctx.enable(ctx.BLEND)
         ctx.blend_func = (ctx.ONE, ctx.ONE_MINUS_SRC_ALPHA)
         slot["fbo"].clear(*(float(x) for x in background), 1.0)
-        if n:
-            slot["buf"].write(inst)
-            self._set_camera(camera)
-            slot["vao"].render(mode=ctx.POINTS, vertices=n)
+        with torch.no_grad():
+            if frame.gaussians is not None:
+                self._draw_gaussians(slot, frame.gaussians, camera)
+            elif frame.avatar is not None and frame.vertices is not None and frame.faces is not None:
+                self._draw_avatar(slot, frame, camera)
+            else:
+                raise ValueError("the gl backend draws Gaussians, or a surface avatar on a posed mesh; "
+                                 "the frame has neither")
         ctx.disable(ctx.BLEND)
         if self._flush is not None:
             self._flush()  # start rasterizing now, in the driver's threads
@@ -382,10 +532,57 @@ class GLSplatBackend(_GLBase):
         self._next = (k + 1) % len(self._slots)
         return k
 
-    def _set_camera(self, camera: Camera) -> None:
+    def _draw_gaussians(self, slot: dict, g: Gaussians, camera: Camera) -> None:
+        if g.means.device.type != "cpu" or g.means.dtype != torch.float32:
+            g = g.to("cpu")
+            g = Gaussians(*(t.float() if t is not None else None for t in g._values()))
+        inst = splat_instances(g, camera)
+        n = len(inst)
+        if n:
+            self._gaussian_buffers(slot, n)
+            slot["buf"].write(inst)
+            self._set_camera(self.prog, camera)
+            slot["vao"].render(mode=self.ctx.POINTS, vertices=n)
+
+    def _draw_avatar(self, slot: dict, frame: FrameData, camera: Camera) -> None:
+        avatar = frame.avatar
+        if not getattr(avatar, "surface", False):
+            raise ValueError("the gl backend poses surface avatars only; pose other avatars into Gaussians first")
+        verts = frame.vertices.detach().to("cpu", torch.float32)
+        avatar._check(verts, frame.faces)
+        a = self._avatar_constants(avatar, frame.faces)
+        V = verts.shape[0]
+        if V < a.num_vertices:
+            raise ValueError(f"the avatar's triangles use vertex {a.num_vertices - 1}, the mesh has {V} vertices")
+        order = a.sort_order(verts, camera)
+        n = order.shape[0]
+        self._avatar_buffers(slot, n, V)
+        rows = slot["vrows"]
+        data = torch.zeros(rows * _VERTS_PER_ROW, 3)
+        data[:V] = verts
+        slot["verts"].write(data.numpy().tobytes())
+        slot["ids"].write(order.numpy().tobytes())
+        prog = self.avatar_prog
+        self._set_camera(prog, camera)
+        from ..lighting import world_light_directions
+
+        lights = world_light_directions(camera)
+        prog["eye"].value = tuple(float(x) for x in camera.eye)
+        prog["key_light"].value = tuple(float(x) for x in lights[0])
+        prog["fill_light"].value = tuple(float(x) for x in lights[1])
+        prog["cull_margin"].value = CULL_MARGIN
+        prog["stretch"].value = bool(a.stretch)
+        prog["consts_per_row"].value = _CONSTS_PER_ROW
+        prog["verts_per_row"].value = _VERTS_PER_ROW
+        a.texture.use(location=0)
+        slot["verts"].use(location=1)
+        prog["consts"].value = 0
+        prog["verts"].value = 1
+        slot["avao"].render(mode=self.ctx.POINTS, vertices=n)
+
+    def _set_camera(self, prog, camera: Camera) -> None:
         V = camera.viewmat.to(torch.float32).numpy()
         W, H, f = camera.width, camera.height, float(camera.focal)
-        prog = self.prog
         prog["rot"].write(np.ascontiguousarray(V[:3, :3].T).tobytes())  # GLSL matrices are column-major
         prog["trans"].value = tuple(float(x) for x in V[:3, 3])
         prog["size"].value = (float(W), float(H))
@@ -404,21 +601,17 @@ class GLSplatBackend(_GLBase):
     def render(self, frame: FrameData, camera: Camera, background) -> np.ndarray:
         return self.fetch(self.submit(frame, camera, background))
 
-    @staticmethod
-    def _release_buffers(slot: dict) -> None:
-        for key in ("vao", "buf"):
-            if slot[key] is not None:
-                slot[key].release()
-                slot[key] = None
-        slot["cap"] = 0
-
     def close(self) -> None:
         super().close()
         for slot in self._slots:
-            self._release_buffers(slot)
-            if slot["fbo"] is not None:
-                slot["fbo"].release()
-            slot.update(fbo=None, size=None, busy=False)
+            for key in ("vao", "buf", "avao", "ids", "verts", "fbo"):
+                if slot[key] is not None:
+                    slot[key].release()
+            slot.update(fbo=None, size=None, buf=None, vao=None, cap=0, ids=None, avao=None, icap=0, verts=None,
+                        vrows=0, busy=False)
+        if self._avatar is not None:
+            self._avatar.release()
+            self._avatar = None
 
 
 def vertex_normals(vertices: torch.Tensor, faces: torch.Tensor) -> torch.Tensor:
