@@ -3,9 +3,10 @@
 Usage::
 
     python bench/render.py [--clip fingerspelling|synthetic] [--frames 60] [--size 512]
-                           [--backends gl torch skeleton mesh gsplat] [--threads 1]
+                           [--backends gl torch skeleton mesh gsplat] [--threads 1] [--repeat 3]
 
-Prints one table row per backend that can run here (the others are listed with the reason).
+Prints one table row per backend that can run here (the others are listed with the reason): the
+median frames per second over ``--repeat`` renders of the clip, and the slowest and fastest.
 Targets on a 2-core CPU: gl >= 25 fps, torch >= 5 fps, skeleton >= 100 fps; gsplat (GPU) >= 300 fps.
 """
 
@@ -46,6 +47,7 @@ def main() -> None:
     ap.add_argument("--backends", nargs="*", default=["gsplat", "gl", "torch", "mesh", "skeleton"])
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the CLI's default is 1)")
     ap.add_argument("--view", default="front")
+    ap.add_argument("--repeat", type=int, default=3, help="timed renders per backend (default 3)")
     ap.add_argument("--clip", choices=["fingerspelling", "synthetic"], default="fingerspelling",
                     help="what to render: a fingerspelled word from the lexicon (the demo's workload; --frames "
                          "is ignored) or a synthetic clip of --frames frames with wide arm movements")
@@ -79,12 +81,16 @@ def main() -> None:
                 continue
             opts = RenderOptions(backend=name, view=args.view, size=args.size, avatar=avatar)
             render_video(warm, Path(tmp) / "warm.mp4", opts, body_model=body)  # contexts, caches
-            start = time.perf_counter()
-            render_video(seq, Path(tmp) / f"{name}.mp4", opts, body_model=body)
-            dt = time.perf_counter() - start
-            rows.append((name, args.frames / dt, f"{1000 * dt / args.frames:.1f} ms/frame"))
+            fps = []
+            for _ in range(max(1, args.repeat)):
+                start = time.perf_counter()
+                render_video(seq, Path(tmp) / f"{name}.mp4", opts, body_model=body)
+                fps.append(args.frames / (time.perf_counter() - start))
+            med = float(np.median(fps))
+            rows.append((name, med, f"{1000 / med:.1f} ms/frame; {min(fps):.1f} - {max(fps):.1f} fps "
+                                    f"over {len(fps)} runs"))
     print(f"\n{args.frames} frames at {args.size}x{args.size}, view {args.view}, torch threads {args.threads}, "
-          "body posing + avatar + render + H.264 encoding included\n")
+          "body posing + avatar + render + H.264 encoding included; median of the runs\n")
     print(f"| backend  | fps    | per frame / note |")
     print(f"|----------|--------|------------------|")
     for name, fps, note in rows:

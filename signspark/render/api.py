@@ -208,22 +208,22 @@ def _panel(seq: PoseSequence, bm, avatar: GaussianAvatar, backend: Backend, came
 
     for a in range(0, seq.num_frames, opts.chunk_size):
         if posed is not None:
-            out = dataclasses.replace(posed, vertices=posed.vertices[a:a + opts.chunk_size],
-                                      joints=posed.joints[a:a + opts.chunk_size])
+            vertices, joints = posed.vertices[a:a + opts.chunk_size], posed.joints[a:a + opts.chunk_size]
         else:
             with torch.no_grad():
                 out = bm(seq.slice(a, a + opts.chunk_size), chunk_size=opts.chunk_size)
-        for i in range(out.vertices.shape[0]):
+            vertices, joints = out.vertices, out.joints
+        for i in range(vertices.shape[0]):
             t = a + i
             with torch.no_grad():
                 if backend.draws == "gaussians" and backend.poses_avatars and avatar.surface:
-                    frame = FrameData(avatar=avatar, vertices=out.vertices[i], faces=bm.faces)
+                    frame = FrameData(avatar=avatar, vertices=vertices[i], faces=bm.faces)
                 elif backend.draws == "gaussians":
-                    frame = FrameData(gaussians=avatar.pose_for_camera(out.vertices[i], faces, camera))
+                    frame = FrameData(gaussians=avatar.pose_for_camera(vertices[i], faces, camera))
                 elif backend.draws == "mesh":
-                    frame = FrameData(vertices=out.vertices[i], faces=faces, vertex_colors=vcolors)
+                    frame = FrameData(vertices=vertices[i], faces=faces, vertex_colors=vcolors)
                 else:
-                    frame = FrameData(joints=out.joints[i])
+                    frame = FrameData(joints=joints[i])
             # Keep the backend busy: the next frame is posed while this one is drawn.
             if len(pending) >= backend.max_in_flight:
                 yield finished(*pending.popleft())

@@ -113,3 +113,51 @@ def test_gl_frames_in_flight_come_back_in_order_and_match_single_renders(posed):
     assert np.array_equal(be.fetch(t2), single[2])
     assert not np.array_equal(single[0], single[1])
     be.close()
+
+
+def _gl_or_skip():
+    ok, why = backend_status("gl")
+    if not ok:
+        pytest.skip(f"OpenGL/EGL unavailable: {why}")
+    return get_backend("gl")
+
+
+def test_gl_poses_a_surface_avatar_like_the_cpu_path(builtin_body, builtin_avatar, posed):
+    """FrameData(avatar, vertices, faces): posing, culling and shading in the vertex shader give the
+    image of GaussianAvatar.pose_for_camera drawn by the PyTorch rasterizer."""
+    import dataclasses
+
+    gl = _gl_or_skip()
+    out, _ = posed
+    recoloured = dataclasses.replace(builtin_avatar, color=builtin_avatar.color.flip(1).contiguous())
+    for avatar in (builtin_avatar, recoloured):  # a new avatar replaces the cached constants
+        for view in ("front", "three_quarter"):
+            cam = camera_for_view(view, out.joints, 160, 160)
+            a = gl.render(FrameData(avatar=avatar, vertices=out.vertices[0], faces=builtin_body.faces), cam,
+                          (1, 1, 1)).astype(np.float64)
+            g = avatar.pose_for_camera(out.vertices[0], builtin_body.faces, cam)
+            b = get_backend("torch").render(FrameData(gaussians=g), cam, (1, 1, 1)).astype(np.float64)
+            c = gl.render(FrameData(gaussians=g), cam, (1, 1, 1)).astype(np.float64)
+            assert (a < 250).mean() > 0.1
+            diff = np.abs(a - b)
+            assert diff.mean() < AGREEMENT_MEAN_ABS, (view, diff.mean())
+            assert (diff > 2).mean() < AGREEMENT_MAX_FRACTION_OFF_BY_MORE_THAN_2, view
+            assert np.abs(a - c).mean() < 0.05  # the same Gaussians, posed on the GPU or the CPU
+    gl.close()
+
+
+def test_gl_avatar_frames_are_checked(builtin_body, builtin_avatar, posed):
+    import dataclasses
+
+    gl = _gl_or_skip()
+    out, _ = posed
+    cam = camera_for_view("front", out.joints, 64, 64)
+    with pytest.raises(ValueError, match="surface avatars only"):
+        gl.render(FrameData(avatar=dataclasses.replace(builtin_avatar, surface=False), vertices=out.vertices[0],
+                            faces=builtin_body.faces), cam, (1, 1, 1))
+    with pytest.raises(ValueError, match="triangles"):
+        gl.render(FrameData(avatar=builtin_avatar, vertices=out.vertices[0], faces=builtin_body.faces[:-1]),
+                  cam, (1, 1, 1))
+    with pytest.raises(ValueError, match="neither"):
+        gl.render(FrameData(vertices=out.vertices[0]), cam, (1, 1, 1))
+    gl.close()

@@ -397,7 +397,8 @@ class _AvatarConstants:
         self.avatar, self.faces = avatar, faces  # held: identity is the cache key
         N = len(avatar)
         fid = avatar.face_id
-        self.corner_ids = as_faces(faces).index_select(0, fid)  # (N, 3) int64
+        self.face_tensor = as_faces(faces)
+        self.corner_ids = self.face_tensor.index_select(0, fid)  # (N, 3) int64
         self.bary = avatar.bary.float()
         L = quaternion_to_matrix(avatar.rotation.float())  # (N, 3, 3)
         area = (avatar.rest_area.index_select(0, fid).clamp_min(1e-12) if avatar.rest_area is not None
@@ -497,6 +498,8 @@ class GLSplatBackend(_GLBase):
 
     def _avatar_constants(self, avatar, faces) -> _AvatarConstants:
         a = self._avatar
+        if a is not None and a.avatar is avatar and a.faces is not faces and torch.equal(a.face_tensor, as_faces(faces)):
+            a.faces = faces  # the same triangles in a new array
         if a is None or a.avatar is not avatar or a.faces is not faces:
             if a is not None:
                 a.release()
