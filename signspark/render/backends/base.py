@@ -8,7 +8,7 @@ mesh and/or joints) and a :class:`~signspark.render.camera.Camera` into an
 name       draws                                        needs
 =========  ===========================================  =====================
 gsplat     Gaussians, gsplat ``rasterization``          CUDA, gsplat, packaging
-gl         Gaussians as sorted instanced quads (OpenGL)  moderngl + EGL (CPU ok)
+gl         Gaussians as sorted quads (OpenGL shaders)   moderngl + EGL (CPU ok)
 torch      Gaussians, vectorised tile rasterizer        nothing beyond torch
 mesh       the shaded triangle mesh (OpenGL)            moderngl + EGL
 skeleton   2D bones and joints, hands in detail         nothing beyond Pillow
