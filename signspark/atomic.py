@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import IO, Iterator
 
-__all__ = ["replace_path"]
+__all__ = ["atomic_file", "atomic_path", "replace_path"]
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary sibling of ``path`` to write by name, renamed over ``path`` when the block ends.
+
+    The folder is created. If the block raises, the temporary file is deleted and ``path`` is
+    left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
+    """:func:`atomic_path`, opened: yields the temporary file (``mode`` "wb" or "w"). Example::
+
+        with atomic_file("out.json", "w") as fh:
+            fh.write(text)
+    """
+    if mode not in ("wb", "w"):
+        raise ValueError(f"mode must be 'wb' or 'w', got {mode!r}")
+    with atomic_path(path) as tmp, open(tmp, mode) as fh:
+        yield fh
 
 
 def replace_path(src: str | os.PathLike, dst: str | os.PathLike) -> None:

@@ -1,11 +1,12 @@
-"""replace_path: a finished file or folder takes the place of the old one, which is restored on failure."""
+"""replace_path: a finished file or folder takes the place of the old one, which is restored on failure;
+atomic_file / atomic_path: a file appears whole or not at all."""
 
 import os
 
 import pytest
 
 from signspark import atomic
-from signspark.atomic import replace_path
+from signspark.atomic import atomic_file, atomic_path, replace_path
 
 
 def _folder(path, text):
@@ -45,3 +46,28 @@ def test_the_old_folder_is_put_back_when_the_move_fails(tmp_path, monkeypatch):
         replace_path(src, dst)
     assert (dst / "f.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".new", "model"]
+
+
+def test_atomic_file_replaces_the_target_only_when_the_block_succeeds(tmp_path):
+    target = tmp_path / "sub" / "out.json"
+    with atomic_file(target, "w") as fh:
+        fh.write("one")
+        assert not target.exists()  # nothing visible until the block ends
+    assert target.read_text() == "one"
+    with pytest.raises(RuntimeError):
+        with atomic_file(target) as fh:
+            fh.write(b"half")
+            raise RuntimeError("writer failed")
+    assert target.read_text() == "one"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.json"]  # no temporary left behind
+    with pytest.raises(ValueError, match="mode"):
+        with atomic_file(target, "a"):
+            pass
+
+
+def test_atomic_path_hands_a_sibling_to_writers_that_open_by_name(tmp_path):
+    target = tmp_path / "tags.eaf"
+    with atomic_path(target) as tmp:
+        assert tmp.parent == tmp_path and tmp != target
+        tmp.write_text("<eaf/>")
+    assert target.read_text() == "<eaf/>" and not tmp.exists()

@@ -15,20 +15,19 @@ Extra keys that ``smplx`` ignores: ``vertex_regions`` ((V,) uint8, see
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import nnls
 
+from ..atomic import atomic_file
 from .builtin_face import expression_directions, landmarks
 from .builtin_geometry import Part
 from .builtin_hands import build_left_hand, left_hand_joints
 from .builtin_head import EYE_L, EYE_R, build_head
 from .builtin_limbs import TRUNK_JOINTS, build_left_arm, build_left_foot, build_left_leg, build_neck, build_torso
 from .joints import NUM_JOINTS, SMPLX_JOINT_NAMES, SMPLX_PARENTS, mirror_joint_map
-from .regions import REGIONS
 
 GENERATOR_VERSION = "2"
 NUM_SHAPEDIRS = 400  # >= 400 makes smplx read expressions from columns 300:350
@@ -242,17 +241,11 @@ def write_builtin_body(path: str | os.PathLike) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = build_builtin_arrays()
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
-    try:
-        # an ordinary .npz; deflate level 1 because most of it is zeros (posedirs, unused shape columns)
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for key, arr in arrays.items():
-                with zf.open(key + ".npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # an ordinary .npz; deflate level 1 because most of it is zeros (posedirs, unused shape columns)
+    with atomic_file(path) as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for key, arr in arrays.items():
+            with zf.open(key + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
     return path
 
 

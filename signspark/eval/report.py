@@ -35,7 +35,6 @@ import json
 import math
 import os
 import platform
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..atomic import atomic_file
 from ..keyframes import segments_to_tags, select_keyframes
 from ..pose.sequence import PoseSequence
 from .pose_metrics import clip_metrics
@@ -494,14 +494,8 @@ def fast_segmenter(segmenter) -> Callable[[Clip], np.ndarray]:
 
 # ---------------------------------------------------------------------------------------------- writing
 def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        fh.write(data)
 
 
 def write_report(result: Mapping, out_dir: str | os.PathLike, plot: bool = True) -> dict[str, Path]:

@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 
+from ..atomic import atomic_file
 from .streams import NUM_EXPRESSION, SMPLX_FRAME_KEYS
 
 NUM_BETAS = 10
@@ -185,15 +185,8 @@ class PoseSequence:
         path = Path(path)
         if path.suffix != ".npz":
             raise PoseFileError(f"{path}: a PoseSequence is saved as .npz")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npz.tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **self.to_arrays())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(path) as fh:
+            np.savez(fh, **self.to_arrays())
         return path
 
     @classmethod

@@ -31,12 +31,12 @@ the triangle's frame (see :mod:`signspark.render.avatar`).
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from ..atomic import atomic_file
 from .avatar import GaussianAvatar, _rest_vertices, as_faces, triangle_frames
 from .gaussians import Gaussians, matrix_to_quaternion, quaternion_to_matrix
 
@@ -62,15 +62,8 @@ class PlyError(ValueError):
 
 
 def _atomic_write(path: Path, write) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        write(fh)
     return path
 
 

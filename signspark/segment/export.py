@@ -24,13 +24,13 @@ import json
 import mimetypes
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 import torch
 
+from ..atomic import atomic_path
 from ..keyframes import segment_bounds, select_keyframes
 
 __all__ = [
@@ -47,15 +47,8 @@ _FLAT_ARRAY = re.compile(r"\[([-0-9.eE,\s]*)\]")
 def _atomic_write(path: Path, write) -> Path:
     """Call ``write(tmp_path)`` on a temporary sibling of ``path``, then rename it to ``path``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        write(tmp)
     return path
 
 
