@@ -360,9 +360,9 @@ def _avatar_ply(seq, frame: int, out: Path) -> Path:
     """
     import torch
 
-    from signspark.render import Gaussians, export_ply_frame, load_ply, save_ply
+    from signspark.render import Gaussians, posed_frame, save_ply
 
-    g = load_ply(export_ply_frame(seq, frame, out))
+    g = posed_frame(seq, frame)
     flip = torch.tensor([1.0, -1.0, -1.0])
     w, x, y, z = g.quats.unbind(-1)
     quats = torch.stack([-x, w, -z, y], dim=-1)

@@ -12,7 +12,7 @@ Public API::
 * :class:`Camera` and the view presets (:mod:`.camera`, :mod:`.views`).
 """
 
-from .api import RenderOptions, export_ply_frame, parse_color, render_frames, render_video
+from .api import RenderOptions, export_ply_frame, parse_color, posed_frame, render_frames, render_video
 from .avatar import GaussianAvatar, default_avatar
 from .backends.base import BackendUnavailableError, available_backends, get_backend
 from .camera import Camera
@@ -22,7 +22,7 @@ from .video import Mp4Writer, VideoError
 from .views import VIEWS, camera_for_view
 
 __all__ = [
-    "render_video", "render_frames", "RenderOptions", "export_ply_frame", "parse_color",
+    "render_video", "render_frames", "RenderOptions", "export_ply_frame", "posed_frame", "parse_color",
     "available_backends", "get_backend", "BackendUnavailableError",
     "default_avatar", "GaussianAvatar", "Gaussians", "Camera", "VIEWS", "camera_for_view",
     "save_ply", "load_ply", "save_avatar", "load_avatar", "PlyError", "Mp4Writer", "VideoError",

@@ -28,12 +28,13 @@ from ..pose.sequence import PoseSequence
 from .avatar import GaussianAvatar, as_faces, default_avatar
 from .backends.base import Backend, FrameData, get_backend
 from .camera import Camera
+from .gaussians import Gaussians
 from .compose import caption_for_frame, draw_border, draw_caption, side_by_side
 from .ply import save_ply
 from .video import Mp4Writer
 from .views import VIEWS, camera_for_view
 
-__all__ = ["RenderOptions", "render_frames", "render_video", "export_ply_frame", "parse_color"]
+__all__ = ["RenderOptions", "render_frames", "render_video", "export_ply_frame", "posed_frame", "parse_color"]
 
 ProgressFn = Callable[[int, int], None]
 
@@ -296,9 +297,8 @@ def render_video(seq, out_path: str | os.PathLike, options: RenderOptions | None
     return writer.path
 
 
-def export_ply_frame(seq, frame: int, out_path: str | os.PathLike, body_model=None,
-                     avatar: GaussianAvatar | None = None) -> Path:
-    """Write the avatar posed at ``frame`` of ``seq`` as a standard 3DGS ``.ply`` (albedo colours).
+def posed_frame(seq, frame: int, body_model=None, avatar: GaussianAvatar | None = None) -> Gaussians:
+    """The avatar's world-space Gaussians at ``frame`` of ``seq`` (albedo colours, as stored in a ``.ply``).
 
     Raises:
         ValueError: ``frame`` outside the clip.
@@ -310,5 +310,14 @@ def export_ply_frame(seq, frame: int, out_path: str | os.PathLike, body_model=No
     av = avatar if avatar is not None else _avatar_for(bm, RenderOptions())
     with torch.no_grad():
         out = bm(seq.slice(int(frame), int(frame) + 1))
-        g = av.pose(out.vertices[0], bm.faces)
-    return save_ply(out_path, g)
+        return av.pose(out.vertices[0], bm.faces)
+
+
+def export_ply_frame(seq, frame: int, out_path: str | os.PathLike, body_model=None,
+                     avatar: GaussianAvatar | None = None) -> Path:
+    """Write the avatar posed at ``frame`` of ``seq`` as a standard 3DGS ``.ply`` (albedo colours).
+
+    Raises:
+        ValueError: ``frame`` outside the clip.
+    """
+    return save_ply(out_path, posed_frame(seq, frame, body_model, avatar))

@@ -192,6 +192,7 @@ void main() {
 }
 """
 
+# The compositing rule of signspark.render.gaussians, for the offset d (pixels) from the centre.
 _SPLAT_FS = """
 #version 330
 in vec2 d;
@@ -199,24 +200,18 @@ flat in vec3 v_conic;
 flat in vec4 v_rgba;
 out vec4 frag;
 void main() {
-    SPLAT_ALPHA
-}
-"""
-
-# The compositing rule of signspark.render.gaussians, for the offset d (pixels) from the centre.
-_SPLAT_ALPHA = """
     float q = v_conic.x * d.x * d.x + 2.0 * v_conic.y * d.x * d.y + v_conic.z * d.y * d.y;
     if (q > SIGMA_CUTOFF2) discard;
     float a = min(ALPHA_MAX, v_rgba.a * exp(-0.5 * q));
     if (a < ALPHA_MIN) discard;
     frag = vec4(v_rgba.rgb * a, a);
+}
 """
 
 
 def _shader(src: str) -> str:
-    """``src`` with the compositing rule and the constants of :mod:`signspark.render.gaussians` and
-    :mod:`signspark.render.lighting` filled in."""
-    src = src.replace("SPLAT_ALPHA", _SPLAT_ALPHA.strip())
+    """``src`` with the constants of :mod:`signspark.render.gaussians` and :mod:`signspark.render.lighting`
+    filled in."""
     for name in ("SIGMA_CUTOFF2", "SIGMA_CUTOFF", "EPS2D", "ALPHA_MIN", "ALPHA_MAX"):  # SIGMA_CUTOFF2 first
         src = src.replace(name, repr(float(getattr(gaussians, name))))
     for name in ("AMBIENT", "KEY_WEIGHT", "FILL_WEIGHT"):
