@@ -248,22 +248,26 @@ class BodyModel(torch.nn.Module):
         T = params["body_pose"].shape[0]
         if chunk_size < 1:
             raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+        if T == 0:
+            return BodyOutput(torch.zeros(0, self.num_vertices, 3, device=self.device),
+                              torch.zeros(0, NUM_OUTPUT_JOINTS, 3, device=self.device))
         with torch.set_grad_enabled(requires_grad):
             shared = None
             if betas.shape[0] == 1:
                 shared = self._shaped(betas)
+            # Without autograd each chunk is written straight into the output (no concatenation).
+            out = None if requires_grad else BodyOutput(
+                torch.empty(T, self.num_vertices, 3, device=self.device),
+                torch.empty(T, NUM_OUTPUT_JOINTS, 3, device=self.device))
             verts, joints = [], []
             for a in range(0, T, chunk_size):
                 b = min(T, a + chunk_size)
                 chunk = {k: v[a:b] for k, v in params.items()}
                 shaped = shared if shared is not None else self._shaped(betas[a:b])
-                v, j = self._forward_chunk(chunk, shaped)
+                v, j = self._forward_chunk(chunk, shaped, None if out is None else (out.vertices[a:b], out.joints[a:b]))
                 verts.append(v)
                 joints.append(j)
-            if T == 0:
-                return BodyOutput(torch.zeros(0, self.num_vertices, 3, device=self.device),
-                                  torch.zeros(0, NUM_OUTPUT_JOINTS, 3, device=self.device))
-            return BodyOutput(torch.cat(verts), torch.cat(joints))
+            return out if out is not None else BodyOutput(torch.cat(verts), torch.cat(joints))
 
     def _collect(self, seq_or_params) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         if hasattr(seq_or_params, "params") and hasattr(seq_or_params, "betas"):
@@ -314,7 +318,9 @@ class BodyModel(torch.nn.Module):
         v = self.v_template + torch.einsum("bl,vcl->bvc", betas, self.shapedirs)
         return v, self._vertices2joints(self.J_regressor, v)
 
-    def _forward_chunk(self, p: dict[str, torch.Tensor], shaped) -> tuple[torch.Tensor, torch.Tensor]:
+    def _forward_chunk(self, p: dict[str, torch.Tensor], shaped, out=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Vertices (B, V, 3) and joints (B, 127, 3) of one chunk; written into ``out`` (two such
+        tensors) when given."""
         from smplx.lbs import batch_rigid_transform, batch_rodrigues
 
         B = p["body_pose"].shape[0]
@@ -340,11 +346,15 @@ class BodyModel(torch.nn.Module):
         verts.addcmul_(Tm[..., 0], vt[..., 0])
         verts.addcmul_(Tm[..., 1], vt[..., 1])
         verts.addcmul_(Tm[..., 2], vt[..., 2])
-        verts = verts.transpose(0, 1)  # (B, V, 3) view; made contiguous by the caller's cat
+        verts = verts.transpose(0, 1)  # (B, V, 3) view
         lmk = (verts[:, self.lmk_vertex_ids] * self.lmk_bary[None, :, :, None]).sum(2)
         joints = torch.cat([J_posed, verts[:, self.extra_idxs], lmk], dim=1)
         t = p["transl"][:, None]
-        return verts + t, joints + t
+        if out is None:
+            return verts + t, joints + t
+        torch.add(verts, t, out=out[0])  # one pass: translation and the (V, B) -> (B, V) transposition
+        torch.add(joints, t, out=out[1])
+        return out
 
 
 def body_model_info(model_path: str | os.PathLike | None = None, gender: str = "neutral") -> dict:
