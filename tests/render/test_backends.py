@@ -161,3 +161,38 @@ def test_gl_avatar_frames_are_checked(builtin_body, builtin_avatar, posed):
     with pytest.raises(ValueError, match="neither"):
         gl.render(FrameData(vertices=out.vertices[0]), cam, (1, 1, 1))
     gl.close()
+
+
+def test_gl_context_falls_back_from_egl_to_the_platform_context(monkeypatch):
+    """Without EGL (macOS, Windows) the platform's own standalone context is used; with neither, the
+    error names both attempts."""
+    import threading
+
+    moderngl = pytest.importorskip("moderngl")
+    from signspark.render.backends import gl_backend
+
+    calls, results = [], {}
+
+    def fake(standalone=True, backend=None, **kw):
+        calls.append(backend)
+        if backend == "egl" or results.get("fail_all"):
+            raise RuntimeError(f"no {backend or 'platform'} context")
+        return "platform-context"
+
+    monkeypatch.setattr(moderngl, "create_context", fake)
+
+    def run():  # contexts are per thread: a fresh thread has none yet
+        try:
+            results["ctx"] = gl_backend.create_context()
+        except RuntimeError as e:
+            results["error"] = str(e)
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    assert results["ctx"] == "platform-context" and calls == ["egl", None]
+    results["fail_all"] = True
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    assert "egl: RuntimeError" in results["error"] and "platform default" in results["error"]

@@ -1,4 +1,4 @@
-"""OpenGL backends through moderngl with a headless EGL context (Mesa llvmpipe on a CPU).
+"""OpenGL backends through moderngl with a headless context (EGL; Mesa llvmpipe on a CPU without a GPU).
 
 * :class:`GLSplatBackend` draws Gaussians as quads (one vertex per Gaussian, expanded by a
   geometry shader) spanning the footprint ellipse (``SIGMA_CUTOFF`` sigmas), sorted back to front and blended
@@ -255,16 +255,26 @@ _CTX = threading.local()
 
 
 def create_context():
-    """This thread's headless moderngl context (EGL), made once per thread; raises if none can be made.
+    """This thread's headless moderngl context, made once per thread; raises if none can be made.
 
-    An EGL context is current in the thread that made it only, so a server rendering in worker
-    threads (the Gradio demo) needs one per thread.
+    EGL first (headless Linux, no display needed), then the platform's own standalone context
+    (CGL on macOS, WGL on Windows, GLX on a Linux desktop). A context is current in the thread
+    that made it only, so a server rendering in worker threads (the Gradio demo) needs one per thread.
     """
     ctx = getattr(_CTX, "ctx", None)
     if ctx is None:
         import moderngl
 
-        ctx = _CTX.ctx = moderngl.create_context(standalone=True, backend="egl")
+        errors = []
+        for kwargs in ({"backend": "egl"}, {}):
+            try:
+                ctx = moderngl.create_context(standalone=True, **kwargs)
+                break
+            except Exception as e:  # no libEGL, no driver, no display ...
+                errors.append(f"{kwargs.get('backend', 'platform default')}: {type(e).__name__}: {e}")
+        else:
+            raise RuntimeError("no OpenGL context could be made (" + "; ".join(errors) + ")")
+        _CTX.ctx = ctx
     return ctx
 
 
@@ -276,9 +286,9 @@ def _gl_availability() -> tuple[bool, str]:
     try:
         ctx = create_context()
     except Exception as e:  # missing libEGL, no driver ...
-        return False, f"no EGL OpenGL context ({type(e).__name__}: {e}); install libegl1 and libgl1-mesa-dri"
+        return False, f"{e}; on Linux install libegl1 and libgl1-mesa-dri"
     if ctx.version_code < 330:
-        return False, f"OpenGL 3.3 is needed, the EGL context offers {ctx.version_code}"
+        return False, f"OpenGL 3.3 is needed, the context offers {ctx.version_code}"
     return True, ""
 
 
