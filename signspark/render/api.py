@@ -3,6 +3,8 @@
 Per frame: body model (vertices, joints) -> avatar Gaussians bound to the mesh ->
 shading and back-face culling for the current camera -> backend -> panel
 decorations (keyframe border, caption) -> side-by-side composition -> encoder.
+A backend with ``poses_avatars`` (OpenGL) takes the posed mesh and the avatar instead
+and does the avatar's posing, culling and shading in its shaders.
 
 Example::
 
@@ -28,8 +30,8 @@ from ..pose.sequence import PoseSequence
 from .avatar import GaussianAvatar, as_faces, default_avatar
 from .backends.base import Backend, FrameData, get_backend
 from .camera import Camera
-from .gaussians import Gaussians
 from .compose import caption_for_frame, draw_border, draw_caption, side_by_side
+from .gaussians import Gaussians
 from .ply import save_ply
 from .video import Mp4Writer
 from .views import VIEWS, camera_for_view

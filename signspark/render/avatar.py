@@ -34,8 +34,8 @@ import torch
 
 from .gaussians import Gaussians, quaternion_to_matrix
 
-__all__ = ["GaussianAvatar", "CULL_MARGIN", "as_faces", "default_avatar", "triangle_frames", "avatar_from_mesh", "pair_triangles",
-           "REGION_PALETTE"]
+__all__ = ["GaussianAvatar", "CULL_MARGIN", "as_faces", "default_avatar", "triangle_frames", "avatar_from_mesh",
+           "pair_triangles", "REGION_PALETTE"]
 
 # Default colours (sRGB 0-255) by region name; regions missing here fall back to the body package's palette.
 REGION_PALETTE: dict[str, tuple[int, int, int]] = {

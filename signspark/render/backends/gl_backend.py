@@ -503,7 +503,8 @@ class GLSplatBackend(_GLBase):
 
     def _avatar_constants(self, avatar, faces) -> _AvatarConstants:
         a = self._avatar
-        if a is not None and a.avatar is avatar and a.faces is not faces and torch.equal(a.face_tensor, as_faces(faces)):
+        if (a is not None and a.avatar is avatar and a.faces is not faces
+                and torch.equal(a.face_tensor, as_faces(faces))):
             a.faces = faces  # the same triangles in a new array
         if a is None or a.avatar is not avatar or a.faces is not faces:
             if a is not None:
