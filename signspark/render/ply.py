@@ -67,7 +67,8 @@ def _atomic_write(path: Path, write) -> Path:
     return path
 
 
-def save_ply(path: str | os.PathLike, gaussians: Gaussians, extra: dict[str, np.ndarray] | None = None) -> Path:
+def save_ply(path: str | os.PathLike, gaussians: Gaussians, extra: dict[str, np.ndarray] | None = None,
+             compact: bool = False) -> Path:
     """Write Gaussians as a standard binary 3DGS ``.ply`` (atomically).
 
     Args:
@@ -75,6 +76,9 @@ def save_ply(path: str | os.PathLike, gaussians: Gaussians, extra: dict[str, np.
         gaussians: one frame's Gaussians (colours are taken as the degree-0 colour).
         extra: optional additional per-Gaussian float properties (name -> (N,) array), appended
             after the standard ones (viewers ignore them).
+        compact: leave out the all-zero normals and higher-order colour coefficients (``f_rest``):
+            a file a quarter of the size, for viewers that read the degree-0 colour only
+            (gr.Model3D's loader, web splat viewers); the original 3DGS tools want the full layout.
     """
     path = Path(path)
     if path.suffix.lower() != ".ply":
@@ -100,7 +104,7 @@ def save_ply(path: str | os.PathLike, gaussians: Gaussians, extra: dict[str, np.
         cols[f"scale_{i}"] = ls[:, i]
     for i in range(4):
         cols[f"rot_{i}"] = q[:, i]
-    names = list(STANDARD_PROPERTIES)
+    names = list(_REQUIRED if compact else STANDARD_PROPERTIES)
     for k, v in (extra or {}).items():
         if k in cols or not k.isidentifier():
             raise PlyError(f"extra ply property name {k!r} is reserved or invalid")

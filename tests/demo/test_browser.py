@@ -1,8 +1,8 @@
 """The demo in a real browser: Debian's Chromium driven by Playwright (no `playwright install`).
 
 Types a word, generates, waits for the video; uploads keyframes, loads them into the table,
-renders; provokes an input error and reads its message in the page. Screenshots go to the
-test's temporary folder.
+renders; provokes an input error and reads its message in the page; checks that gr.Model3D
+draws the avatar's .ply (WebGL through SwiftShader). Screenshots go to the test's temporary folder.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _set_number(page, elem_id: str, value) -> None:
 def test_input_error_is_shown_in_the_page(page):
     from playwright.sync_api import expect
 
-    # first, on a fresh page: a text-to-sign result loads an 11 MB splat file that keeps a GPU-less browser busy
+    # first, on a fresh page: a text-to-sign result loads a splat file that keeps a GPU-less browser busy
     page.locator("#text_in textarea").fill("")
     page.locator("#generate_btn").click()
     expect(page.get_by_text("Type a word or a short sentence to sign.").first).to_be_visible()
@@ -137,3 +137,36 @@ def test_keyframes_upload_in_the_browser(page, tmp_path):
     shot = tmp_path / "keyframes_to_sign.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+
+def test_model3d_draws_the_avatar_ply(browser, server, tmp_path):
+    """gr.Model3D's splat viewer opens the demo's (compact) .ply and draws the avatar: WebGL through
+    Chromium's software renderer (SwiftShader) in a second browser."""
+    from playwright.sync_api import expect
+    from PIL import Image
+
+    b = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--use-gl=angle", "--use-angle=swiftshader",
+                                          "--enable-unsafe-swiftshader", "--disable-background-networking"])
+    try:
+        page = b.new_page(viewport={"width": 1200, "height": 1500})
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(server, wait_until="networkidle")
+        if not page.evaluate("() => !!document.createElement('canvas').getContext('webgl2')"):
+            pytest.skip("this Chromium has no WebGL 2, not even through SwiftShader")
+        page.locator("#text_in textarea").fill("hi")
+        _choose(page, "backend_in", "Skeleton")
+        page.locator("#generate_btn").click()
+        expect(page.locator("#status_out textarea")).to_have_value(re.compile(r"ASL: 'hi' - \d+ frames"))
+        shot = tmp_path / "model3d.png"
+        lit = 0.0
+        for _ in range(20):  # the viewer loads and sorts the splats in the background
+            page.wait_for_timeout(1000)
+            page.locator("#avatar_out canvas").screenshot(path=str(shot))
+            img = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+            lit = float((img.max(-1) > 60).mean())
+            if lit > 0.02:
+                break
+        assert lit > 0.02, f"the 3D viewer shows {lit:.3%} lit pixels"
+    finally:
+        b.close()

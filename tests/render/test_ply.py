@@ -40,6 +40,18 @@ def test_header_is_standard_3dgs_binary_little_endian(tmp_path):
     assert np.all(props["f_rest_0"] == 0) and np.all(props["nx"] == 0)
 
 
+def test_compact_file_keeps_the_gaussians_in_a_quarter_of_the_size(tmp_path):
+    g = _gaussians(40)
+    full = save_ply(tmp_path / "full.ply", g)
+    small = save_ply(tmp_path / "small.ply", g, compact=True)
+    props = read_ply(small)
+    assert "f_rest_0" not in props and "nx" not in props and {"f_dc_0", "opacity", "rot_3"} <= set(props)
+    assert small.stat().st_size < 0.3 * full.stat().st_size
+    back = load_ply(small)
+    for name in ("means", "quats", "scales", "colors", "opacities"):
+        assert torch.allclose(getattr(back, name), getattr(g, name), atol=1e-5), name
+
+
 def _write(path, header: str, body: bytes = b""):
     path.write_bytes(header.encode() + body)
     return path

@@ -409,6 +409,10 @@ class _AvatarConstants:
         area = (avatar.rest_area.index_select(0, fid).clamp_min(1e-12) if avatar.rest_area is not None
                 else torch.ones(N))
         rows = -(-N // _CONSTS_PER_ROW)
+        limit = int(ctx.info.get("GL_MAX_TEXTURE_SIZE", 8192))
+        if rows > limit:
+            raise ValueError(f"the avatar has {N} Gaussians; this OpenGL can pose at most {limit * _CONSTS_PER_ROW} "
+                             "in its shaders (use the torch backend)")
         data = torch.zeros(rows * _CONSTS_PER_ROW, 6, 4)
         data[:N, 0, :3] = self.corner_ids.float()
         data[:N, 0, 3] = avatar.offset
