@@ -4,9 +4,11 @@
    median of ``--runs`` runs after a warm-up: generate (text -> PoseSequence), render+encode
    (PoseSequence -> mp4), and the whole demo request (:func:`demo.handlers.text_to_sign`:
    generation, segmentation, mp4, the .ply frame, downloads, timeline).
-2. **Throughput**: the demo launched in-process with its queue, ``--clients`` concurrent
-   ``gradio_client`` clients each sending ``--requests`` requests to ``/text_to_sign``;
-   prints requests per minute and the median latency seen by a client.
+2. **Through the server**: the demo launched in-process with its queue; one ``gradio_client``
+   client sends ``--runs`` requests to ``/text_to_sign`` one after another (round trip, with
+   the outputs downloaded); then ``--clients`` concurrent clients each send ``--requests``
+   requests: requests per minute and the median latency seen by a client. The clients run in
+   the server's process, so they share its CPU as a browser on the same machine would.
 
     python bench/demo.py                          # the built-in model (assets/models/generator)
     python bench/demo.py --model runs/gen/model   # any model folder or Hub repo id
@@ -108,9 +110,16 @@ def bench_throughput(args) -> None:
                 latencies.append(time.perf_counter() - t0)
 
     try:
-        Client(demo.local_url, verbose=False).predict(  # warm-up
-            args.text, args.language, args.model, args.steps, args.guidance, 0, 1.0, "front", args.backend, -1,
-            api_name="/text_to_sign")
+        client = Client(demo.local_url, verbose=False)
+        single = []
+        for i in range(args.runs + 1):  # the first one warms up
+            t0 = time.perf_counter()
+            client.predict(args.text, args.language, args.model, args.steps, args.guidance, i, 1.0, "front",
+                           args.backend, -1, api_name="/text_to_sign")
+            if i:
+                single.append(time.perf_counter() - t0)
+        print(f"one client through the server (gradio_client, outputs downloaded), {args.runs} requests:")
+        print(f"  round trip           {_median(single)}")
         threads = [threading.Thread(target=client_loop, args=(k,)) for k in range(args.clients)]
         t0 = time.perf_counter()
         for t in threads:

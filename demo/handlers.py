@@ -380,14 +380,14 @@ _EXTRAS = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefi
 
 
 def _t2s_extras(seq, tags, labels, text: str, frame: int, work: Path, stem: str):
-    """The text-to-sign outputs besides the video: (.ply path, download paths, timeline figure)."""
-    from demo.timeline import timeline_figure
+    """The text-to-sign outputs besides the video: (.ply path, download paths, timeline plot, encoded)."""
+    from demo.timeline import encoded_plot, timeline_figure
 
     ply = _avatar_ply(seq, frame, work / f"{stem}.frame{frame:04d}.ply")
     files = _downloads(seq, tags, work, stem)
     fig = timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, labels, tags,
                           title=f"{seq.language}: {text}")
-    return ply, files, fig
+    return ply, files, encoded_plot(fig)
 
 
 def text_to_sign(text, language, model, steps, guidance, seed, speed, view, backend, ply_frame,
