@@ -8,7 +8,9 @@ view           framing
 =============  ===============================================================
 front          facing the subject (camera on +z), head to hips and both hands
 three_quarter  35 degrees towards the subject's right side, same framing
-hands          facing the subject, both hands (wrists and every finger joint)
+hands          facing the subject, the signing hands: wrists and every finger joint of each hand
+               in the frames where it is raised (wrist above elbow); both hands in all frames
+               when neither is raised
 =============  ===============================================================
 """
 
@@ -35,6 +37,16 @@ def _points_of_interest(view: str, joints: np.ndarray) -> np.ndarray:
     hands = list(hand_joint_indices("left")) + list(hand_joint_indices("right"))
     J = joints.shape[1]
     if view == "hands":
+        # A hand at rest by the side does not sign: frame each hand in the frames where its wrist is
+        # above its elbow (raising and lowering it then happen at the edge of the close-up).
+        parts = []
+        for side in ("left", "right"):
+            raised = joints[:, JOINT_INDEX[f"{side}_wrist"], 1] > joints[:, JOINT_INDEX[f"{side}_elbow"], 1]
+            idx = [i for i in hand_joint_indices(side) if i < J]
+            if raised.any() and idx:
+                parts.append(joints[raised][:, idx].reshape(-1, 3))
+        if parts:
+            return np.concatenate(parts, 0)
         idx = [i for i in hands if i < J] or [20, 21]
         return joints[:, idx].reshape(-1, 3)
     idx = [i for i in list(UPPER_BODY_JOINTS) + hands if i < J]

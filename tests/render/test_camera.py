@@ -97,3 +97,25 @@ def test_views_frame_the_clip(builtin_body):
     assert float((uv[0] - uv[1]).norm()) > 100  # the hands fill the frame
     with pytest.raises(ValueError, match="unknown view"):
         camera_for_view("top", out.joints)
+
+
+def test_hands_view_closes_in_on_the_signing_hand(builtin_body):
+    """Fingerspelling: the right hand raised, the left resting at the side: the close-up frames the right hand."""
+    from signspark.data.corpus.lexicon import spell
+
+    out = builtin_body(spell("abc", "ASL"))
+    j = out.joints
+    raised = j[:, 21, 1] > j[:, 19, 1]  # right wrist above the right elbow
+    assert raised.any() and not (j[:, 20, 1] > j[:, 18, 1]).any()  # the left hand rests
+    cam = camera_for_view("hands", j, 256, 256)
+    uv, _ = cam.project(j[raised][:, 21])
+    assert ((uv >= 0) & (uv < 256)).all()  # the signing hand is in every frame where it signs
+    uv_left, _ = cam.project(j[:, 20])
+    assert not ((uv_left >= 0) & (uv_left < 256)).all(dim=-1).any()  # the resting hand is out of the close-up
+
+    def hand_size(camera):  # pixels spanned by the right fingertips and wrist, median over the raised frames
+        pts, _ = camera.project(j[raised][:, [21, 71, 72, 73, 74, 75]].reshape(-1, 3))
+        pts = pts.reshape(-1, 6, 2)
+        return float((pts.amax(1) - pts.amin(1)).max(-1).values.median())
+
+    assert hand_size(cam) > 1.8 * hand_size(camera_for_view("front", j, 256, 256))  # measured: 2.1x
