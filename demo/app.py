@@ -16,8 +16,11 @@ The app holds no model logic: every handler in :mod:`demo.handlers` calls the
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python demo/app.py`
@@ -186,6 +189,29 @@ def configure_threads(threads: int | None = None) -> int:
     return torch.get_num_threads()
 
 
+def warm_up(model: str | None = None) -> float | None:
+    """One small text-to-sign request, so that the first visitor does not wait while the model, the
+    body, the avatar, the renderer's shaders and the plotting fonts load (several seconds on a CPU).
+
+    Returns the seconds it took, or None when it failed (logged; the demo works regardless).
+    """
+    t0 = time.perf_counter()
+    try:
+        H.text_to_sign("hi", "ASL", model or H.BUILTIN, 2, H.DEFAULT_GUIDANCE, 0, 1.0, "front", "auto", -1,
+                       progress=None)
+    except Exception as e:  # noqa: BLE001 - a failed warm-up must not stop the server
+        logging.getLogger(__name__).warning("demo warm-up failed: %s", e)
+        return None
+    return time.perf_counter() - t0
+
+
+def start_warm_up(model: str | None = None) -> threading.Thread:
+    """:func:`warm_up` in a background thread (the server starts answering at once)."""
+    thread = threading.Thread(target=warm_up, args=(model,), name="demo-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="signspark demo", description="Start the SignSparK browser demo.")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
@@ -197,8 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--share", action="store_true", help="create a public gradio.live link (needs internet)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads (default: 1 without CUDA, leaving the cores to the renderer and encoder)")
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="do not run one small request at start (it loads everything before the first visitor)")
     args = parser.parse_args(argv)
     configure_threads(args.threads)
+    if not args.no_warm_up:
+        start_warm_up()  # the built-in model: cheap, and it warms the body, avatar, renderer and fonts for all
     kw = launch_kwargs(concurrency=args.concurrency)
     build_demo(args.model).queue(**kw["queue"]).launch(server_name=args.host, server_port=args.port, share=args.share,
                                              **kw["launch"])

@@ -12,9 +12,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 os.environ.setdefault("SIGNSPARK_ASSETS", str(HERE / "assets"))
 
-from demo.app import build_demo, configure_threads, launch_kwargs  # noqa: E402
+from demo.app import build_demo, configure_threads, launch_kwargs, start_warm_up  # noqa: E402
 
 configure_threads()
+start_warm_up()
 demo = build_demo()
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "or a local model folder (the menu still offers the others)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads (default: 1 without CUDA, leaving the cores to the renderer and encoder)")
+    p.add_argument("--no-warm-up", action="store_true",
+                   help="do not run one small request at start (it loads everything before the first visitor)")
     return p
 
 
@@ -43,4 +45,5 @@ def run(args: argparse.Namespace) -> int:
     argv = ["--host", args.host, "--port", str(args.port), "--concurrency", str(args.concurrency)]
     argv += ["--model", args.model] if args.model else []
     argv += ["--threads", str(args.threads)] if args.threads else []
+    argv += ["--no-warm-up"] if args.no_warm_up else []
     return main(argv + (["--share"] if args.share else []))

@@ -31,3 +31,14 @@ def test_launch_settings_limit_uploads_and_concurrency():
     assert kw["queue"] == {"default_concurrency_limit": 3, "max_size": 7}
     assert kw["launch"]["max_file_size"] == f"{H.MAX_UPLOAD_MB}mb"
     assert kw["launch"]["show_error"] is False  # only gr.Error messages reach the page, never tracebacks
+
+
+def test_warm_up_loads_the_model_and_never_raises(tmp_path, caplog):
+    from demo.app import start_warm_up, warm_up
+
+    H._pipelines.pop(H.BUILTIN, None)
+    thread = start_warm_up()
+    thread.join(timeout=120)
+    assert not thread.is_alive() and H.BUILTIN in H._pipelines  # the built-in model is loaded and cached
+    assert warm_up(str(tmp_path / "no-such-model")) is None  # a bad model is logged, not raised
+    assert "warm-up failed" in caplog.text
