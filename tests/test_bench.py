@@ -1,0 +1,39 @@
+"""The benchmark scripts still run and print their tables (tiny settings; no timing is checked)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str, timeout: int = 300) -> str:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False")
+    out = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+@pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo"])
+def test_bench_help(script):
+    assert "usage:" in _run(f"bench/{script}.py", "--help")
+
+
+def test_render_bench_prints_a_row_per_backend():
+    out = _run("bench/render.py", "--clip", "synthetic", "--frames", "4", "--size", "64", "--repeat", "1",
+               "--backends", "skeleton", "gsplat")
+    assert "| skeleton |" in out and "fps over 1 runs" in out
+    assert "| gsplat   |" in out  # listed with its reason when it cannot run here
+
+
+def test_demo_bench_runs_end_to_end(tmp_path):
+    out = _run("bench/demo.py", "--tiny", "--text", "ab", "--runs", "1", "--steps", "1", "--size", "64",
+               "--backend", "skeleton", "--clients", "1", "--requests", "1", timeout=600)
+    for line in ("generate + render", "whole demo request", "round trip", "requests/minute; "):
+        assert line in out, out
+    assert " 0 error(s)" in out
