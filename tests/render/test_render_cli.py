@@ -48,6 +48,23 @@ def test_render_splats_and_ply_frame(clip, tmp_path):
     assert len(g) > 20_000
 
 
+@pytest.mark.parametrize("backend", ["gl", "torch"])
+def test_render_with_a_users_avatar_file(clip, tmp_path, builtin_body, builtin_avatar, backend):
+    """--avatar: a 3DGS .ply with its triangle binding, drawn as it is (no built-in lighting)."""
+    if not backend_status(backend)[0]:
+        pytest.skip(backend_status(backend)[1])
+    from signspark.render import save_avatar
+
+    ply, _ = save_avatar(tmp_path / "me.ply", builtin_avatar, body_model=builtin_body)
+    out = tmp_path / "me.mp4"
+    assert main(["render", str(clip), "-o", str(out), "--backend", backend, "--size", "64", "--avatar", str(ply)]) == 0
+    reader = imageio_ffmpeg.read_frames(str(out))
+    meta = next(reader)
+    frames = [np.frombuffer(f, np.uint8).reshape(64, 64, 3) for f in reader]
+    assert meta["size"] == (64, 64) and len(frames) == 4
+    assert (frames[0].astype(int).sum(-1) < 600).mean() > 0.05  # the avatar is drawn over the white background
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--backend", "vulkan"], "invalid choice"),
 ])
