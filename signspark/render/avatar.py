@@ -197,7 +197,8 @@ class GaussianAvatar:
         self._check(vertices, faces)
         c = self._consts(vertices.device, vertices.dtype)
         a, n, dbl, means = self._surface(vertices, self._corner_ids(faces, c), c)
-        return self._finish(a, n, dbl, means, c["packed"], c["stretch"])
+        # A copy: the returned colours, opacities and scales must not be views of the avatar's cache.
+        return self._finish(a, n, dbl, means, c["packed"].clone(), c["stretch"])
 
     def pose_for_camera(self, vertices: torch.Tensor, faces: torch.Tensor, camera, cull_margin: float = CULL_MARGIN
                         ) -> Gaussians:

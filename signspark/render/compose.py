@@ -92,7 +92,10 @@ def _caption_layer(lines: tuple[str, ...], W: int, H: int) -> tuple[np.ndarray, 
         ink += m[:, :, None] * np.array((255, 255, 255) if i else (235, 235, 235), np.float32)
         cover = np.maximum(cover, m)
         y += int(size * 1.35)
-    return cover[:, :, None], ink
+    cover, ink = cover[:, :, None], ink
+    cover.setflags(write=False)  # shared by every frame with this caption
+    ink.setflags(write=False)
+    return cover, ink
 
 
 def side_by_side(frames: list[np.ndarray], labels: list[str] | None = None, background=(255, 255, 255),
