@@ -65,7 +65,7 @@ def main() -> None:
     t2 = time.perf_counter()
     print(f"body model load {t1 - t0:.2f} s; default avatar build {t2 - t1:.2f} s ({len(avatar)} Gaussians)")
     if args.clip == "fingerspelling":
-        from signspark.data.corpus.lexicon import spell
+        from signspark.signs.fingerspelling import spell
 
         seq = spell("friendship", "ASL")
         args.frames = seq.num_frames

@@ -29,6 +29,7 @@ if __package__ in (None, ""):  # `python demo/app.py`
 import gradio as gr
 
 from demo import handlers as H
+from signspark.signs.languages import LANGUAGES
 
 try:  # ZeroGPU on Hugging Face Spaces; a no-op decorator everywhere else
     import spaces
@@ -38,14 +39,11 @@ except ImportError:  # pragma: no cover - spaces is in requirements.txt
     def gpu(fn):
         return fn
 
-LANGUAGE_CHOICES = [("ASL (English)", "ASL"), ("BSL (English)", "BSL"), ("DGS (Deutsch)", "DGS"), ("CSL (中文)", "CSL")]
+LANGUAGE_CHOICES = [(lang.label, code) for code, lang in LANGUAGES.items()]
 VIEW_CHOICES = [("Front", "front"), ("Three-quarter", "three_quarter"), ("Hands close-up", "hands")]
 BACKEND_CHOICES = [("Best available", "auto"), ("Gaussian splats (GPU)", "gsplat"), ("OpenGL", "gl"),
                    ("PyTorch splats", "torch"), ("Skeleton", "skeleton")]
-TEXT_EXAMPLES = [
-    ["hello", "ASL"], ["sign language", "ASL"], ["hello", "BSL"], ["Hallo", "DGS"],
-    ["Grüße", "DGS"], ["你好", "CSL"], ["谢谢", "CSL"],
-]
+TEXT_EXAMPLES = [[text, code] for code, lang in LANGUAGES.items() for text in lang.examples]
 INTRO = """# SignSparK
 Spoken-language text to 3D signing. The **built-in** model fingerspells your text in the manual alphabet of the
 chosen sign language; it was trained on a synthetic fingerspelling corpus, not on recordings of human signers.

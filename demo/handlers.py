@@ -332,7 +332,7 @@ def _annotate(seq, text: str = "", language: str = "") -> tuple[np.ndarray | Non
 
 def _letter_labels(text: str, language: str, count: int) -> list[str] | None:
     try:
-        from signspark.data.corpus.text_to_letters import PAUSE, letters
+        from signspark.signs.text_to_letters import PAUSE, letters
 
         spelled = [c for c in letters(text, language, warn=False) if c != PAUSE]
     except (ImportError, ValueError):
@@ -492,7 +492,7 @@ def _lexicon_source(word: str, language: str) -> _PoseSource:
     with _lexicon_lock:
         if key in _lexicon_cache:
             return _lexicon_cache[key]
-    from signspark.data.corpus.lexicon import spell
+    from signspark.signs.fingerspelling import spell
     from signspark.pipeline import Keyframes
 
     seq = spell(word, language, seed=0)

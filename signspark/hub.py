@@ -58,7 +58,6 @@ OFFICIAL_LICENCE_NOTE = (
     "Each file is about 5.6 GB.")
 
 # Sign-language codes -> ISO 639-3, for the `language` field of model cards.
-_SIGN_LANGUAGE_ISO = {"ASL": "ase", "BSL": "bfi", "DGS": "gsg", "CSL": "csl"}
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[A-Za-z0-9][\w.\-]*)?$")
 
 
@@ -347,13 +346,13 @@ def model_card(name: str, languages: Iterable[str], data: Iterable[str] | str, m
     """
     from huggingface_hub import ModelCardData
 
-    from signspark.text.languages import LANGUAGES
+    from signspark.signs.languages import LANGUAGES
 
     codes: list[str] = []
     for lang in languages:
         key = lang.strip()
         if key.upper() in LANGUAGES:
-            codes += [LANGUAGES[key.upper()].spoken, _SIGN_LANGUAGE_ISO[key.upper()]]
+            codes += [LANGUAGES[key.upper()].spoken, LANGUAGES[key.upper()].iso639_3]
         elif key:
             codes.append(key.lower())
     codes = list(dict.fromkeys(codes))

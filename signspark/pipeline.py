@@ -36,7 +36,7 @@ import torch
 
 from signspark.pose.sequence import PoseFileError, PoseSequence
 from signspark.pose.streams import FULL_DIM, full_to_params, params_to_full
-from signspark.text.languages import DEFAULT_TAG_TEMPLATE, LANGUAGES, get_language, tag_text
+from signspark.signs.languages import DEFAULT_TAG_TEMPLATE, LANGUAGES, get_language, tag_text
 
 __all__ = [
     "SignSparK", "GenerationOutput", "Keyframes", "KeyframeFileError", "MODEL_TYPE",
@@ -341,8 +341,9 @@ class SignSparK:
         return self.text_encoder.encode([tag_text(text, lang, self.tag_template)]).to(self.device).float()
 
     def _fallback_frames(self, text: str, lang: str) -> int:
-        """Without a length model: ~0.6 s per word (per 2 characters for Chinese) plus 1 s."""
-        units = len(text.replace(" ", "")) / 2 if lang == "CSL" else len(text.split())
+        """Without a length model: ~0.6 s per word (per 2 characters where text counts characters) plus 1 s."""
+        character_level = get_language(lang).text_unit == "character"
+        units = len(text.replace(" ", "")) / 2 if character_level else len(text.split())
         return int(round(self.fps * (1.0 + 0.6 * max(1.0, units))))
 
     def _num_frames(self, text: str, lang: str, text_emb: torch.Tensor, num_frames, speed: float,
@@ -435,7 +436,7 @@ class SignSparK:
         """Keyframes for ``text`` from the retrieval source (a lexicon clip with segments and keyframes)."""
         source = self.retrieval or "fingerspelling"  # any model can be asked to fingerspell
         if source == "fingerspelling":
-            from signspark.data.corpus.lexicon import spell
+            from signspark.signs.fingerspelling import spell
 
             return spell(text, lang, seed=0 if seed is None else int(seed), speed=speed, fps=self.fps)
         raise ValueError(f"unknown retrieval source {source!r}")

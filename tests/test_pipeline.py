@@ -144,7 +144,7 @@ def test_cli_generate(model_dir, tmp_path, capsys):
 
 
 def test_fingerspelling_retrieval_holds_lexicon_keyframes(pipe):
-    from signspark.data.corpus.lexicon import spell
+    from signspark.signs.fingerspelling import spell
     from signspark.pose.streams import params_to_full
 
     out = pipe("hallo", "DGS", steps=2, guidance=1.5, seed=5, retrieval=True)
@@ -173,7 +173,7 @@ def test_retrieval_setting_is_saved_with_the_model(tmp_path, pipe):
 
 
 def test_retime_moves_keyframes_and_keeps_their_poses():
-    from signspark.data.corpus.lexicon import spell
+    from signspark.signs.fingerspelling import spell
     from signspark.pipeline import retime
 
     lex = spell("abc", "ASL", seed=1)

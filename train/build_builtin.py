@@ -41,7 +41,7 @@ alphabets (letters and digits) of ASL, BSL, DGS and CSL written as MANO joint an
 descriptions of each alphabet, placed by inverse kinematics and animated with simulated signers
 (speed, holds, coarticulated transitions, hand size, posture). It was **not** trained on recordings of
 human signers and knows no lexical signs: it fingerspells. Several letters are approximations
-(see `signspark/data/corpus/alphabets/`).
+(see `signspark/signs/alphabets/`).
 
 Built with `python train/build_builtin.py` ({args}).
 """

@@ -186,7 +186,7 @@ def train(args: argparse.Namespace) -> Path:
     from signspark.flow.objective import FlowObjective
     from signspark.flow.unet import VelocityUNet, count_parameters
     from signspark.pipeline import generator_config
-    from signspark.text.languages import LANGUAGES
+    from signspark.signs.languages import LANGUAGES
 
     mp = args.mixed_precision
     if mp == "auto":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-LANGS = ("ASL", "BSL", "DGS", "CSL")
+from signspark.signs.languages import LANGUAGES
+
+LANGS = tuple(code for code, lang in LANGUAGES.items() if lang.alphabet is not None)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -30,7 +32,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args) -> int:
     from signspark.cli import CLIError
     from signspark.data.corpus.generate import CorpusConfig, build_corpus, split_counts
-    from signspark.text.languages import UnknownLanguageError
+    from signspark.signs.languages import UnknownLanguageError
 
     try:
         cfg = CorpusConfig(clips=args.clips, seed=args.seed, languages=tuple(args.languages),

@@ -31,7 +31,7 @@ from torch.utils.data import ConcatDataset, Dataset
 from ..keyframes import keyframe_mask, keyframes_from_tags
 from ..pose.rotations import flip_rot6d
 from ..pose.streams import HAND_DIM, STREAM_DIMS
-from ..text.languages import tag_text
+from ..signs.languages import tag_text
 from .features import ClipRecord
 from .lmdb_store import LmdbClipStore, find_lmdb_files
 from .safe_npz import DataError

@@ -37,12 +37,13 @@ class BackTranslator(Protocol):
         """PoseSequences of one sign language -> one spoken-language sentence each."""
 
 
-_CHAR_LEVEL_LANGUAGES = {"CSL"}
-
-
 def level_for_language(language: str) -> str:
-    """``"char"`` for languages scored per character (Chinese), else ``"word"``."""
-    return "char" if language.upper() in _CHAR_LEVEL_LANGUAGES else "word"
+    """``"char"`` for languages whose text is counted in characters (Chinese), else ``"word"``
+    (the ``text_unit`` of the language's registry record; unknown languages are scored per word)."""
+    from signspark.signs.languages import LANGUAGES
+
+    record = LANGUAGES.get(language.upper())
+    return "char" if record is not None and record.text_unit == "character" else "word"
 
 
 def tokenize(sentence: str, level: str = "word") -> list[str]:

@@ -1,11 +1,11 @@
-"""Text side of SignSparK: language tags, text encoders (built-in, M-CLIP) and the length model.
+"""Text side of SignSparK: text encoders (built-in, M-CLIP) and the length model.
+
+Language codes and tags live in the sign-language registry, :mod:`signspark.signs.languages`.
 
 Importing this package is cheap (no torch, no transformers); each name is loaded on first use::
 
     from signspark.text import BuiltinTextEncoder, LengthModel, load_text_encoder, load_mclip
 """
-
-from signspark.text.languages import LANGUAGES, UnknownLanguageError, get_language, tag_text
 
 _LAZY = {
     "TextEncoder": "encoder", "load_text_encoder": "encoder",
@@ -15,7 +15,7 @@ _LAZY = {
     "TextTooLongError": "mclip",
 }
 
-__all__ = ["LANGUAGES", "UnknownLanguageError", "get_language", "tag_text", *_LAZY]
+__all__ = [*_LAZY]
 
 
 def __getattr__(name):

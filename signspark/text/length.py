@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from signspark.text.languages import LANGUAGES, UnknownLanguageError
+from signspark.signs.languages import LANGUAGES, UnknownLanguageError
 
 __all__ = ["LengthModelConfig", "LengthModel", "fit_length_model", "MODEL_TYPE"]
 

@@ -101,7 +101,7 @@ def test_views_frame_the_clip(builtin_body):
 
 def test_hands_view_closes_in_on_the_signing_hand(builtin_body):
     """Fingerspelling: the right hand raised, the left resting at the side: the close-up frames the right hand."""
-    from signspark.data.corpus.lexicon import spell
+    from signspark.signs.fingerspelling import spell
 
     out = builtin_body(spell("abc", "ASL"))
     j = out.joints

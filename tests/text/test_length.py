@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from signspark.text.builtin import BuiltinTextEncoder
-from signspark.text.languages import UnknownLanguageError
+from signspark.signs.languages import UnknownLanguageError
 from signspark.text.length import LengthModel, fit_length_model
 
 

@@ -1,28 +1,13 @@
-"""The built-in fingerspelling corpus and alphabet lexicon.
+"""Synthetic training corpora, written as official-schema LMDBs (``signspark corpus``).
 
-Fingerspelling is real signing that can be described exactly, so it serves as
-the offline default: the manual alphabets of ASL, BSL (two-handed), DGS and CSL
-(the Chinese manual alphabet) are written as MANO finger angles plus hand
-placement (:mod:`.alphabets`, :mod:`.handshapes`), arms are solved by inverse
-kinematics (:mod:`.arms`), and takes get natural timing, coarticulation and
-signer variation (:mod:`.motion`, :mod:`.signers`).
+Takes are made from what :mod:`signspark.signs` knows (manual alphabets today), with
+simulated signers, speeds and transitions; one BIO segment per sign.
 
-* :func:`spell` - text -> fingerspelled PoseSequence with one segment per letter (inference).
-* :func:`letter_keyframes` - the onset/middle/offset keyframes of a spelled text.
-* :func:`letters` - text -> letter names (German umlauts/ß/SCH, pinyin ZH/CH/SH/NG).
-* :func:`build_corpus` - official-schema LMDB train/dev/test files (``signspark corpus``).
+* :func:`build_corpus` / :class:`CorpusConfig` - train/dev/test LMDB files.
+* :func:`words` - the built-in word lists the takes are drawn from.
 """
 
-from .lexicon import LetterKeyframes, letter_keyframes, spell, spell_tokens
-from .text_to_letters import MAX_CHARS, PAUSE, SpellingError, UnsupportedCharacterWarning, letters
+from .generate import CorpusConfig, build_corpus, split_counts
+from .wordlists import words
 
-__all__ = ["spell", "spell_tokens", "letter_keyframes", "LetterKeyframes", "letters", "PAUSE", "MAX_CHARS",
-           "SpellingError", "UnsupportedCharacterWarning", "build_corpus", "CorpusConfig"]
-
-
-def __getattr__(name):  # the corpus builder pulls in the LMDB writer; load it on demand
-    if name in ("build_corpus", "CorpusConfig"):
-        from . import generate
-
-        return getattr(generate, name)
-    raise AttributeError(name)
+__all__ = ["build_corpus", "CorpusConfig", "split_counts", "words"]

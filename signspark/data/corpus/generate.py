@@ -27,11 +27,12 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from signspark.pose.sequence import PoseSequence
-from signspark.text.languages import get_language
+from signspark.signs.languages import get_language
 
-from .lexicon import spell_tokens
-from .signers import Signer, signer_pool
-from .text_to_letters import letters
+from signspark.signs.fingerspelling import spell_tokens
+from signspark.signs.signers import Signer, signer_pool
+from signspark.signs.text_to_letters import letters
+
 from .wordlists import words
 
 __all__ = ["SPLITS", "CorpusConfig", "split_counts", "word_pools", "clip_texts", "iter_clips", "build_corpus",

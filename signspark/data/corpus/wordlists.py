@@ -87,6 +87,6 @@ WORDS: dict[str, list[str]] = {"en": _split(_EN), "de": _split(_DE), "zh": _spli
 
 def words(language: str) -> list[str]:
     """The built-in word list for a sign language's spoken language (``ASL``/``BSL`` -> English, ...)."""
-    from signspark.text.languages import get_language
+    from signspark.signs.languages import get_language
 
     return list(WORDS[get_language(language).spoken])

@@ -1,10 +1,12 @@
 """Spoken-language text -> the letters a signer fingerspells.
 
-* ASL, BSL (English): A-Z and digits; accented Latin letters lose their accent
+Which rules apply is the ``spelling`` of the language's registry record:
+
+* ``latin`` (ASL, BSL; English): A-Z and digits; accented Latin letters lose their accent
   (é -> E); ß becomes SS and Ä/Ö/Ü become A/O/U.
-* DGS (German): A-Z, digits, Ä Ö Ü and ß as their own letters (ae/oe/ue stay as
+* ``german`` (DGS): A-Z, digits, Ä Ö Ü and ß as their own letters (ae/oe/ue stay as
   written), and SCH as one letter.
-* CSL (Chinese): Chinese characters go through pinyin (``pypinyin``, no tones);
+* ``pinyin`` (CSL): Chinese characters go through pinyin (``pypinyin``, no tones);
   the initials ZH, CH, SH and a final NG are single letters, ü is Ü. Latin text
   is read as pinyin.
 
@@ -27,7 +29,7 @@ import re
 import unicodedata
 import warnings
 
-from signspark.text.languages import get_language
+from signspark.signs.languages import get_language
 
 __all__ = ["letters", "PAUSE", "MAX_CHARS", "SpellingError", "UnsupportedCharacterWarning", "normalise"]
 
@@ -136,7 +138,7 @@ def _chinese(text: str, skipped: list[str]) -> list[str]:
 
 
 def letters(text: str, language: str, warn: bool = True) -> list[str]:
-    """Fingerspelled letters of ``text`` in ``language`` (ASL, BSL, DGS, CSL).
+    """Fingerspelled letters of ``text`` in ``language`` (any registered sign language).
 
     Returns letter names of that language's manual alphabet (``"A"``, ``"SCH"``,
     ``"ZH"``, ``"7"``) with :data:`PAUSE` between words (never leading, trailing
@@ -157,10 +159,11 @@ def letters(text: str, language: str, warn: bool = True) -> list[str]:
         raise SpellingError(f"text is {len(text)} characters long; fingerspelling is limited to {MAX_CHARS} "
                             "characters (split it into shorter pieces)")
     skipped: list[str] = []
-    if code == "CSL":
+    spelling = get_language(code).spelling
+    if spelling == "pinyin":
         raw = _chinese(text, skipped)
     else:
-        raw = _latin(text, german=(code == "DGS"), skipped=skipped)
+        raw = _latin(text, german=(spelling == "german"), skipped=skipped)
     out: list[str] = []
     for tok in raw:
         if tok == PAUSE and (not out or out[-1] == PAUSE):

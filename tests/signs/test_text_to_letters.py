@@ -4,9 +4,9 @@ import warnings
 
 import pytest
 
-from signspark.data.corpus.text_to_letters import (MAX_CHARS, PAUSE, SpellingError, UnsupportedCharacterWarning,
+from signspark.signs.text_to_letters import (MAX_CHARS, PAUSE, SpellingError, UnsupportedCharacterWarning,
                                                    letters)
-from signspark.text.languages import UnknownLanguageError
+from signspark.signs.languages import UnknownLanguageError
 
 
 def test_english_letters_digits_and_pauses():

@@ -1,6 +1,6 @@
 """Letters to joint angles: handshapes, hand placement (IK) and contacts, per signer.
 
-:func:`letter_keyposes` turns one :class:`~signspark.data.corpus.alphabets.Letter`
+:func:`letter_keyposes` turns one :class:`~signspark.signs.alphabets.Letter`
 into one or more key poses (several for letters with a movement path), each a
 ``(51, 3)`` axis-angle array: SMPL-X ``body_pose`` (21 joints), then the left
 and right hand (15 joints each). Results are cached per (letter, signer).
@@ -42,7 +42,7 @@ def hand_point(points: dict[str, np.ndarray], wrist_pos: np.ndarray, wrist_rot: 
                side: str, facing: str | None = None, gap: float = 0.0) -> np.ndarray:
     """A named point of a posed hand in world coordinates, optionally moved ``gap`` metres to one side.
 
-    ``points`` are world points from :func:`~signspark.data.corpus.arms.hand_world_points`
+    ``points`` are world points from :func:`~signspark.signs.arms.hand_world_points`
     (segment rotations under ``<finger>_R<k>``). Names: ``<finger>_<tip|dip|pip|mcp|mid>``,
     ``palm``, ``back``, ``web``.
     """

@@ -1,10 +1,13 @@
-"""Timing and motion: letters -> a frame-by-frame SMPL-X pose with sign segments.
+"""Timing and motion: signs -> a frame-by-frame SMPL-X pose with sign segments.
 
 A take is laid out on a frame grid (25 fps by default):
 
-    rest hold | move into signing space | letter 1 hold | transition | letter 2 hold | ... | back to rest | rest hold
+    rest hold | move into signing space | sign 1 hold | transition | sign 2 hold | ... | back to rest | rest hold
 
-* Each letter gets ``1 / rate`` seconds (the signer's rate, times ``speed``,
+Signs come from a :class:`~signspark.signs.lexicon.Lexicon` (a manual alphabet's letters or
+lexical signs) as :class:`~signspark.signs.lexicon.SignForm` key poses.
+
+* Each sign gets ``1 / rate`` seconds (the signer's rate, times ``speed``,
   with per-letter jitter); a fraction ``hold`` of it is spent holding the
   letter (its segment), the rest moving to the next one (tag 0). Holds and
   transitions are at least one frame, so letters never merge into one segment.
@@ -27,8 +30,8 @@ import dataclasses
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from .alphabets import Alphabet
-from .placement import NUM_JOINTS, letter_hand_pose, letter_keyposes, rest_keypose
+from .lexicon import Lexicon
+from .placement import NUM_JOINTS, letter_hand_pose, rest_keypose
 from .signers import Signer
 from .text_to_letters import PAUSE
 
@@ -145,12 +148,13 @@ class _Frames:
         return n
 
 
-def build_motion(tokens: list[str], alphabet: Alphabet, signer: Signer, rng: np.random.Generator,
+def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.random.Generator,
                  speed: float = 1.0, fps: float = FPS) -> Motion:
-    """Lay out and interpolate a take of fingerspelled ``tokens`` (letter names and :data:`PAUSE`).
+    """Lay out and interpolate a take of ``tokens`` (sign names of ``lexicon`` and :data:`PAUSE`).
 
     Args:
-        tokens: output of :func:`~signspark.data.corpus.text_to_letters.letters`.
+        tokens: output of ``lexicon.tokens(text)``.
+        lexicon: where each sign's key poses come from.
         signer: who signs (timing, placement, jitter).
         rng: randomness for timing jitter and pose noise (seeded by the caller).
         speed: multiplies the signer's letter rate (1 = natural).
@@ -159,23 +163,22 @@ def build_motion(tokens: list[str], alphabet: Alphabet, signer: Signer, rng: np.
         raise ValueError(f"speed must be a positive number, got {speed}")
     letters_only = [t for t in tokens if t != PAUSE]
     if not letters_only:
-        raise ValueError("nothing to sign: no letters among the tokens")
+        raise ValueError("nothing to sign: no signs among the tokens")
     rest = rest_keypose(signer)
     to_frames = _Frames(fps)
     rate = signer.rate * speed * float(rng.uniform(0.9, 1.1))
     coart = signer.coarticulation
 
     # resolve letters to key poses
-    items: list[tuple[str, tuple]] = []
+    items: list[tuple[str, tuple, float]] = []
     prev = None
     for tok in tokens:
         if tok == PAUSE:
-            items.append((PAUSE, ()))
+            items.append((PAUSE, (), 1.0))
             prev = None
             continue
-        letter = alphabet[tok]
-        variant = 1 if tok == prev else 0
-        items.append((tok, letter_keyposes(letter, signer, variant)))
+        form = lexicon.form(tok, signer, 1 if tok == prev else 0)
+        items.append((form.label, form.keys, form.duration))
         prev = tok
 
     key_frames: list[float] = []
@@ -196,11 +199,8 @@ def build_motion(tokens: list[str], alphabet: Alphabet, signer: Signer, rng: np.
     f += to_frames(rng.uniform(0.3, 0.45) / max(speed, 0.5) ** 0.5, minimum=3)  # rise into signing space
 
     letter_items = [(i, it) for i, it in enumerate(items) if it[0] != PAUSE]
-    for n, (i, (name, keys)) in enumerate(letter_items):
-        letter = alphabet[name]
-        tau = float(rng.uniform(0.85, 1.15)) / rate
-        if letter.move is not None:
-            tau *= letter.move.duration
+    for n, (i, (name, keys, duration)) in enumerate(letter_items):
+        tau = float(rng.uniform(0.85, 1.15)) / rate * duration
         hold = to_frames(tau * signer.hold, minimum=max(2, min(len(keys), 4)))
         trans_s = tau * (1 - signer.hold)
         start, end = f, f + hold - 1

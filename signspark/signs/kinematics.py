@@ -1,10 +1,10 @@
 """The SMPL-X skeleton (rest joints, parents) and a small numpy forward kinematics.
 
-The corpus places hands with inverse kinematics and checks contacts with
+Signs are placed with inverse kinematics and their contacts checked with
 forward kinematics; both only need the 55 skeleton joints and the fingertips,
 not the mesh. Rest joints come from :mod:`signspark.body` when it can load a
 model; otherwise an approximate SMPL-X rest skeleton (metres; y up, +z front,
-+x the subject's left) is used, so the corpus builds on a machine without any
++x the subject's left) is used, so signs are built on a machine without any
 body model file.
 
 Joint ids: 0-21 body (16/17 shoulders, 18/19 elbows, 20/21 wrists), 22 jaw,
@@ -129,7 +129,7 @@ def _load_body_rest() -> np.ndarray | None:
 
 @functools.lru_cache(maxsize=1)
 def skeleton() -> Skeleton:
-    """The skeleton the corpus is built on (the body model's when available, else the approximate one)."""
+    """The skeleton signs are built on (the body model's when available, else the approximate one)."""
     rest = _load_body_rest()
     if rest is not None:
         return Skeleton(rest, "signspark.body")

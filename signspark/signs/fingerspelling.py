@@ -1,8 +1,10 @@
-"""The alphabet lexicon at inference time: text -> a fingerspelled PoseSequence and its keyframes.
+"""Fingerspelling: the manual alphabet as a lexicon, and text -> a fingerspelled PoseSequence.
 
-:func:`spell` is what the demo and the keyframes-to-pose path call when a word
-has no sign of its own: each letter becomes one sign segment, and the keyframes
-are the onset, middle and offset frame of every letter (the paper's policy).
+:class:`AlphabetLexicon` is a language's manual alphabet behind the
+:class:`~signspark.signs.lexicon.Lexicon` interface (letters are its signs).
+:func:`spell` is what the pipeline calls when a word has no sign of its own:
+each letter becomes one sign segment, and the keyframes are the onset, middle
+and offset frame of every letter (the paper's policy).
 
 Example::
 
@@ -22,14 +24,46 @@ import numpy as np
 from signspark.keyframes import onset_middle_offset
 from signspark.pose.sequence import PoseSequence
 from signspark.pose.streams import SMPLX_FRAME_KEYS
-from signspark.text.languages import get_language
-
-from .alphabets import get_alphabet
+from .alphabets import Alphabet, Letter
+from .languages import get_language
+from .lexicon import Lexicon, SignForm
 from .motion import FPS, build_motion
+from .placement import letter_keyposes
 from .signers import DEFAULT_SIGNER, Signer, sample_signer
 from .text_to_letters import MAX_CHARS, PAUSE, SpellingError, letters
 
-__all__ = ["spell", "letter_keyframes", "LetterKeyframes", "MAX_CHARS", "SpellingError"]
+__all__ = ["AlphabetLexicon", "spell", "spell_tokens", "letter_keyframes", "LetterKeyframes", "MAX_CHARS",
+           "SpellingError"]
+
+
+class AlphabetLexicon(Lexicon):
+    """A language's manual alphabet as a lexicon: text -> letters -> key poses.
+
+    Args:
+        language: a registered sign-language code; its record names the alphabet and the
+            spelling rules (see :mod:`signspark.signs.text_to_letters`).
+    """
+
+    kind = "fingerspelling"
+
+    def __init__(self, language: str):
+        record = get_language(language)
+        self.language = record.code
+        self.alphabet: Alphabet = record.get_alphabet()
+
+    def tokens(self, text: str) -> list[str]:
+        return letters(text, self.language)
+
+    def describe(self, name: str) -> Letter:
+        return self.alphabet[name]
+
+    def form(self, name: str, signer: Signer, variant: int = 0) -> SignForm:
+        letter = self.alphabet[name]
+        return SignForm(name, letter_keyposes(letter, signer, variant),
+                        letter.move.duration if letter.move is not None else 1.0)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.alphabet
 
 
 def _signer(signer: Signer | int | None) -> Signer:
@@ -45,13 +79,14 @@ def _signer(signer: Signer | int | None) -> Signer:
 def spell_tokens(tokens: list[str], language: str, text: str = "", seed: int = 0, speed: float = 1.0,
                  signer: Signer | int | None = None, fps: float = FPS) -> PoseSequence:
     """Like :func:`spell` for already-split letters (names of the language's alphabet and ``" "`` pauses)."""
-    code = get_language(language).code
-    alphabet = get_alphabet(code)
-    unknown = [t for t in tokens if t != PAUSE and t not in alphabet]
+    lexicon = AlphabetLexicon(language)
+    code = lexicon.language
+    unknown = [t for t in tokens if t != PAUSE and t not in lexicon]
     if unknown:
-        raise SpellingError(f"{code} manual alphabet has no letter(s) {unknown}; known: {sorted(alphabet.letters)}")
+        raise SpellingError(f"{code} manual alphabet has no letter(s) {unknown}; "
+                            f"known: {sorted(lexicon.alphabet.letters)}")
     sg = _signer(signer)
-    motion = build_motion(tokens, alphabet, sg, np.random.default_rng(int(seed)), speed=speed, fps=fps)
+    motion = build_motion(tokens, lexicon, sg, np.random.default_rng(int(seed)), speed=speed, fps=fps)
     T = motion.num_frames
     params = {k: np.zeros((T, d), np.float32) for k, d in SMPLX_FRAME_KEYS.items()}
     params["body_pose"] = motion.body_pose
@@ -72,10 +107,10 @@ def spell(text: str, language: str, seed: int = 0, speed: float = 1.0, signer: S
     Args:
         text: spoken-language text (English for ASL/BSL, German for DGS, Chinese or
             pinyin for CSL), at most :data:`MAX_CHARS` characters.
-        language: ``ASL``, ``BSL``, ``DGS`` or ``CSL``.
+        language: a registered sign-language code (``ASL``, ``BSL``, ``DGS``, ``CSL``, ...).
         seed: timing and jitter randomness (same seed, same output).
         speed: letter-rate multiplier (1 = about 5.5 letters per second for the default signer).
-        signer: a :class:`~signspark.data.corpus.signers.Signer`, an int (a sampled signer), or
+        signer: a :class:`~signspark.signs.signers.Signer`, an int (a sampled signer), or
             None for the neutral default signer (no jitter).
         fps: frame rate.
 

@@ -1,7 +1,7 @@
-"""Manual alphabets as small data entries, and the registry of the four built-in ones.
+"""Manual alphabets as small data entries (one module per language: asl, bsl, dgs, csl).
 
 A :class:`Letter` says *what* is signed: the dominant (right) hand's handshape
-(a name in :data:`signspark.data.corpus.handshapes.SHAPES`), where the hand is
+(a name in :data:`signspark.signs.handshapes.SHAPES`), where the hand is
 and which way it points (:class:`Place`), an optional movement, and for
 two-handed letters the other hand's shape and place plus the contact between
 the hands. How it becomes joint angles lives in ``placement.py``.
@@ -14,16 +14,15 @@ Example entry::
 from __future__ import annotations
 
 import dataclasses
-import importlib
 
-__all__ = ["Place", "Movement", "Contact", "Letter", "Alphabet", "get_alphabet", "ALPHABET_MODULES"]
+__all__ = ["Place", "Movement", "Contact", "Letter", "Alphabet", "get_alphabet"]
 
 
 @dataclasses.dataclass(frozen=True)
 class Place:
     """Where the hand is: palm centre at ``location`` (+ ``offset`` metres, body frame), the hand
     axis (wrist to knuckles) pointing along ``axis`` and the palm facing ``palm`` (named directions,
-    see :func:`signspark.data.corpus.arms.direction`)."""
+    see :func:`signspark.signs.arms.direction`)."""
 
     location: str = "neutral"
     palm: str = "forward"
@@ -101,16 +100,11 @@ class Alphabet:
         return {k: v.note for k, v in self.letters.items() if v.note}
 
 
-ALPHABET_MODULES = {"ASL": "asl", "BSL": "bsl", "DGS": "dgs", "CSL": "csl"}
-
-
 def get_alphabet(language: str) -> Alphabet:
-    """The built-in manual alphabet of ``language`` (ASL, BSL, DGS, CSL)."""
-    from signspark.text.languages import get_language
+    """The manual alphabet of ``language`` (from its record in the sign-language registry)."""
+    from signspark.signs.languages import get_language
 
-    code = get_language(language).code
-    mod = importlib.import_module(f"{__name__}.{ALPHABET_MODULES[code]}")
-    return mod.ALPHABET
+    return get_language(language).get_alphabet()
 
 
 def letters_of(entries: list[Letter]) -> dict[str, Letter]:
