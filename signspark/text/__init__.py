@@ -8,7 +8,7 @@ Importing this package is cheap (no torch, no transformers); each name is loaded
 """
 
 _LAZY = {
-    "TextEncoder": "encoder", "load_text_encoder": "encoder",
+    "TextEncoder": "base", "load_text_encoder": "encoder", "register_text_encoder": "encoder",
     "BuiltinTextEncoder": "builtin",
     "LengthModel": "length", "LengthModelConfig": "length", "fit_length_model": "length",
     "MCLIPTextEncoder": "mclip", "load_mclip": "mclip", "mclip_from_official_state_dict": "mclip",

@@ -42,7 +42,7 @@ from typing import Any
 
 import torch
 
-from signspark.text.encoder import DEFAULT_CACHE_SIZE, TextEncoder
+from signspark.text.base import DEFAULT_CACHE_SIZE, TextEncoder
 
 __all__ = ["BuiltinTextEncoder", "normalize_text", "split_language_tag", "char_code"]
 
@@ -166,3 +166,8 @@ class BuiltinTextEncoder(TextEncoder):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, max_chars={self.max_chars}, char_dims={self.char_dims}"
+
+
+def from_config(params: Mapping[str, Any], folder=None, state_dict=None) -> BuiltinTextEncoder:
+    """The ``"builtin"`` entry of the text-encoder registry (:mod:`signspark.text.encoder`)."""
+    return BuiltinTextEncoder.from_config(params)

@@ -18,13 +18,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from signspark.hub import ModelFolderMixin
 from signspark.signs.languages import LANGUAGES, UnknownLanguageError
 
 __all__ = ["LengthModelConfig", "LengthModel", "fit_length_model", "MODEL_TYPE"]
@@ -53,7 +53,7 @@ class LengthModelConfig:
                              f"were given ({self.languages}); they must match")
 
 
-class LengthModel(nn.Module):
+class LengthModel(nn.Module, ModelFolderMixin):
     """Text embedding + language -> predicted log number of frames.
 
     ``forward(text_emb (B, text_dim) float, lang_ids (B,) long) -> (B,)`` log-frames.
@@ -77,6 +77,8 @@ class LengthModel(nn.Module):
         with torch.no_grad():
             self.mlp[-1].weight.mul_(0.1)
             self.mlp[-1].bias.fill_(math.log(c.init_frames))
+
+    config_class = LengthModelConfig
 
     @classmethod
     def from_config(cls, config: LengthModelConfig | dict) -> "LengthModel":
@@ -164,23 +166,6 @@ class LengthModel(nn.Module):
         return F.mse_loss(pred, torch.log(lengths.to(pred.dtype)))
 
     # -- files ---------------------------------------------------------------------------------
-    def save_pretrained(self, folder: str | Path, card: str | None = None) -> Path:
-        """Write ``config.json`` + ``model.safetensors`` (atomically) with :func:`signspark.hub.save_pretrained`."""
-        from signspark import hub
-
-        return hub.save_pretrained(folder, self, dataclasses.asdict(self.config), card=card)
-
-    @classmethod
-    def from_pretrained(cls, path_or_repo_id: str | Path, revision: str | None = None,
-                        device: str | torch.device = "cpu") -> "LengthModel":
-        """Load a length model from a folder or a Hub repo id."""
-        from signspark import hub
-
-        folder = hub.load_pretrained_folder(path_or_repo_id, revision=revision,
-                                            allow_patterns=[hub.CONFIG_NAME, hub.WEIGHTS_NAME, hub.CARD_NAME])
-        model = cls.from_config(hub.load_config(folder))
-        model.load_state_dict(hub.load_safetensors(folder, device=device))
-        return model.to(device).eval()
 
 
 def fit_length_model(model: LengthModel, text_emb: torch.Tensor, lang_ids: torch.Tensor, lengths: torch.Tensor,

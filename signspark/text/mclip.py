@@ -31,7 +31,7 @@ from typing import Any
 
 import torch
 
-from signspark.text.encoder import DEFAULT_CACHE_SIZE, TextEncoder
+from signspark.text.base import DEFAULT_CACHE_SIZE, TextEncoder
 
 __all__ = ["MCLIPTextEncoder", "TextTooLongError", "load_mclip", "mclip_from_official_state_dict",
            "MCLIP_REPO_ID", "OFFICIAL_PREFIX", "xlmr_large_config"]
@@ -318,3 +318,25 @@ def mclip_from_official_state_dict(state_dict: Mapping[str, torch.Tensor], token
     source = {"type": "mclip", "weights": "official_state_dict", "tokenizer": str(tokenizer_path_or_repo),
               "revision": revision}
     return MCLIPTextEncoder(model.eval(), tokenizer, source=source, **kwargs)
+
+
+def from_config(params: Mapping[str, Any], folder: str | Path | None = None,
+                state_dict: Mapping[str, torch.Tensor] | None = None) -> "MCLIPTextEncoder":
+    """The ``"mclip"`` entry of the text-encoder registry (:mod:`signspark.text.encoder`): ``source`` (a
+    folder, relative ones looked up in ``folder`` first, or a Hub id) and ``revision``; an encoder built
+    from an official checkpoint (``"weights": "official_state_dict"``) needs ``state_dict`` and ``tokenizer``."""
+    revision = params.get("revision")
+    if params.get("weights") == "official_state_dict":
+        if state_dict is None:
+            raise ValueError("this M-CLIP encoder takes its weights from the official checkpoint: "
+                             "pass state_dict=<the checkpoint's state dict>")
+        return mclip_from_official_state_dict(state_dict, _in_folder(params["tokenizer"], folder), revision=revision)
+    if "source" not in params:
+        raise ValueError("an 'mclip' text encoder config needs a 'source' (folder or Hub id)")
+    return load_mclip(_in_folder(params["source"], folder), revision=revision)
+
+
+def _in_folder(source: str, folder: str | Path | None) -> str:
+    if folder is not None and not Path(source).is_absolute() and (Path(folder) / source).exists():
+        return str(Path(folder) / source)
+    return source
