@@ -14,14 +14,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from signspark.atomic import replace_path  # noqa: E402
+from signspark.atomic import atomic_dir
 SPACE_FILES = ["README.md", "app.py", "requirements.txt", "packages.txt"]
 TREES = ["signspark", "demo", "assets"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.tmp", ".pytest_cache")
@@ -33,18 +30,12 @@ def build_space(out: Path, force: bool = False) -> Path:
     if out.exists() and any(out.iterdir()):
         if not force:
             raise FileExistsError(f"{out} exists and is not empty; pass --force to replace it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as tmp:
         for name in SPACE_FILES:
             shutil.copy2(ROOT / "spaces" / name, tmp / name)
         for tree in TREES:
             if (ROOT / tree).exists():
                 shutil.copytree(ROOT / tree, tmp / tree, ignore=IGNORE)
-        replace_path(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

@@ -33,5 +33,5 @@ def builtin_model_status() -> dict[str, str]:
     for name in BUILTIN_MODELS:
         d = builtin_model_dir(name)
         ok = (d / "config.json").is_file() and (d / "model.safetensors").is_file()
-        out[name] = f"present ({d})" if ok else "missing (train it with train/build_builtin.py)"
+        out[name] = f"present ({d})" if ok else "missing (build it with python -m train.build_builtin)"
     return out

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-__all__ = ["atomic_file", "atomic_path", "replace_path"]
+__all__ = ["atomic_file", "atomic_path", "atomic_dir", "replace_path"]
 
 
 @contextlib.contextmanager
@@ -42,6 +42,29 @@ def atomic_file(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
         raise ValueError(f"mode must be 'wb' or 'w', got {mode!r}")
     with atomic_path(path) as tmp, open(tmp, mode) as fh:
         yield fh
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary sibling folder of ``path`` to fill; it replaces ``path`` as a whole when the block ends.
+
+    If the block raises, the temporary folder is deleted and ``path`` is left as it was. Example::
+
+        with atomic_dir("models/fast") as tmp:
+            (tmp / "config.json").write_text(text)
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(f"{str(path)!r} exists and is not a folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        tmp.chmod(0o755)  # mkdtemp makes it private; a model or Space folder is for everyone to read
+        replace_path(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def replace_path(src: str | os.PathLike, dst: str | os.PathLike) -> None:

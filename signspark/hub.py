@@ -7,12 +7,13 @@ A SignSparK model folder holds::
     config.json          small JSON config (a dataclass serialised with ``dataclasses.asdict``)
     model.safetensors    the weights (never pickle for our own files)
     README.md            optional model card (YAML front matter + markdown), see :func:`model_card`
+    <component>/         optional parts of a pipeline, each a model folder of its own (as diffusers does)
 
-Usage::
+Every model class loads and saves its folder the same way, through :class:`ModelFolderMixin`::
 
-    folder = save_pretrained("runs/length", model, {"model_type": "signspark-length", ...})
-    folder = load_pretrained_folder("org/name")          # or a local folder, returned as is
-    tensors = load_safetensors(folder)
+    model.save_pretrained("runs/fast")                   # atomic: the old folder or the new one, never half
+    model = FastSegmenter.from_pretrained("org/name")    # or a local folder; subfolder="length_model" for a part
+    folder = load_pretrained_folder("org/name")          # the files themselves
 
 Hub access goes through ``huggingface_hub`` and honours its cache and ``HF_HUB_OFFLINE=1``
 (read at call time, so setting it after import works). Offline and not cached gives a
@@ -27,20 +28,20 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from .atomic import replace_path
+from .atomic import atomic_dir
 
 __all__ = [
     "HubError", "HubOfflineError", "OFFICIAL_REPO_ID", "OFFICIAL_STREAMS", "OFFICIAL_CHECKPOINT",
     "OFFICIAL_LICENCE_NOTE", "CONFIG_NAME", "WEIGHTS_NAME", "CARD_NAME",
     "hub_cache_dir", "is_offline", "load_pretrained_folder", "download_file", "download_official",
-    "save_pretrained", "load_safetensors", "load_config", "push_to_hub", "model_card",
+    "save_pretrained", "write_model_files", "load_safetensors", "load_config", "load_weights", "push_to_hub",
+    "model_card", "ModelFolderMixin",
 ]
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,6 @@ OFFICIAL_LICENCE_NOTE = (
     "By downloading them you accept the terms on the model page (https://huggingface.co/LionelLow/SignSparK). "
     "Each file is about 5.6 GB.")
 
-# Sign-language codes -> ISO 639-3, for the `language` field of model cards.
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[A-Za-z0-9][\w.\-]*)?$")
 
 
@@ -260,9 +260,35 @@ def _write_extra(dest: Path, content: str | bytes | os.PathLike) -> None:
             shutil.copy2(src, dest)
 
 
+def _config_text(config: Mapping[str, Any] | Any) -> str:
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        config = dataclasses.asdict(config)
+    if not isinstance(config, Mapping):
+        raise TypeError(f"config must be a dict or a dataclass instance, got {type(config).__name__}")
+    return json.dumps(dict(config), indent=2, ensure_ascii=False) + "\n"  # fails early if not serialisable
+
+
+def write_model_files(folder: str | os.PathLike, tensors_or_module: torch.nn.Module | Mapping[str, torch.Tensor],
+                      config: Mapping[str, Any] | Any, card: str | None = None) -> Path:
+    """Write ``config.json`` + ``model.safetensors`` (+ ``README.md``) into ``folder`` as it is (not atomic:
+    for a folder that is itself being written atomically, e.g. a checkpoint or a pipeline's component)."""
+    from safetensors.torch import save_file
+
+    folder = Path(folder)
+    text = _config_text(config)
+    tensors = _tensors_for_saving(tensors_or_module)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / CONFIG_NAME).write_text(text, encoding="utf-8")
+    save_file(tensors, str(folder / WEIGHTS_NAME), metadata={"format": "pt"})
+    if card is not None:
+        (folder / CARD_NAME).write_text(card, encoding="utf-8")
+    return folder
+
+
 def save_pretrained(folder: str | os.PathLike, tensors_or_module: torch.nn.Module | Mapping[str, torch.Tensor],
                     config: Mapping[str, Any] | Any, card: str | None = None,
-                    extra_files: Mapping[str, str | bytes | os.PathLike] | None = None) -> Path:
+                    extra_files: Mapping[str, str | bytes | os.PathLike] | None = None,
+                    components: Mapping[str, "ModelFolderMixin"] | None = None) -> Path:
     """Write ``config.json`` + ``model.safetensors`` (+ ``README.md``) into ``folder``, atomically.
 
     Everything is written into a temporary sibling folder which then replaces ``folder``: a crash
@@ -274,36 +300,79 @@ def save_pretrained(folder: str | os.PathLike, tensors_or_module: torch.nn.Modul
         card: model card text (see :func:`model_card`), written as ``README.md``.
         extra_files: ``{relative name: content}``; ``str`` is written as UTF-8 text, ``bytes`` as is,
             a ``Path`` is copied (file or folder).
+        components: ``{subfolder: model}``: parts of a pipeline, each written as a model folder of
+            its own inside ``folder`` (load one with ``Model.from_pretrained(folder, subfolder=name)``).
     """
-    from safetensors.torch import save_file
-
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{str(folder)!r} exists and is not a folder")
-    if dataclasses.is_dataclass(config) and not isinstance(config, type):
-        config = dataclasses.asdict(config)
-    if not isinstance(config, Mapping):
-        raise TypeError(f"config must be a dict or a dataclass instance, got {type(config).__name__}")
-    config_text = json.dumps(dict(config), indent=2, ensure_ascii=False)  # fails early if not serialisable
-    tensors = _tensors_for_saving(tensors_or_module)
-
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
-    try:
-        (tmp / CONFIG_NAME).write_text(config_text + "\n", encoding="utf-8")
-        save_file(tensors, str(tmp / WEIGHTS_NAME), metadata={"format": "pt"})
-        if card is not None:
-            (tmp / CARD_NAME).write_text(card, encoding="utf-8")
+    _config_text(config)  # a bad config fails before anything is written
+    with atomic_dir(folder) as tmp:
+        write_model_files(tmp, tensors_or_module, config, card)
         for name, content in (extra_files or {}).items():
-            rel = Path(name)
-            if rel.is_absolute() or ".." in rel.parts:
-                raise ValueError(f"extra file name {name!r} must be a relative path inside the model folder")
-            _write_extra(tmp / rel, content)
-        replace_path(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            _write_extra(tmp / _relative(name), content)
+        for name, model in (components or {}).items():
+            write_model_files(tmp / _relative(name), model, model.config_dict())
     return folder
+
+
+def _relative(name: str) -> Path:
+    rel = Path(name)
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        raise ValueError(f"file name {name!r} must be a relative path inside the model folder")
+    return rel
+
+
+def load_weights(model: torch.nn.Module, folder: str | os.PathLike, name: str = WEIGHTS_NAME,
+                 assign: bool = False) -> torch.nn.Module:
+    """Load ``folder/name`` into ``model`` (every key must match; ``assign`` for a model built on
+    the meta device). Raises ValueError naming the folder when the weights do not fit the model."""
+    tensors = load_safetensors(folder, name)
+    missing, unexpected = model.load_state_dict(tensors, strict=False, assign=assign)
+    if missing or unexpected:
+        raise ValueError(f"{folder}: the weights in {name} do not match the model's config "
+                         f"(missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]})")
+    return model
+
+
+class ModelFolderMixin:
+    """``save_pretrained`` / ``from_pretrained`` for a ``torch.nn.Module`` with a ``config`` dataclass.
+
+    A subclass sets ``config_class`` (a dataclass with ``to_dict()`` or plain fields, and
+    ``from_dict(dict)``); ``from_config`` builds the module from a config dict (override it when
+    the constructor takes something else). Loading reads ``config.json``, builds the module and
+    loads ``model.safetensors`` with every key checked.
+    """
+
+    config_class: type = None  # type: ignore[assignment]
+
+    def config_dict(self) -> dict[str, Any]:
+        config = self.config  # type: ignore[attr-defined]
+        return config.to_dict() if hasattr(config, "to_dict") else dataclasses.asdict(config)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]):
+        return cls(cls.config_class.from_dict(dict(config)))
+
+    def save_pretrained(self, folder: str | os.PathLike, card: str | None = None,
+                        components: Mapping[str, "ModelFolderMixin"] | None = None) -> Path:
+        """Write the model folder atomically (see :func:`save_pretrained`)."""
+        return save_pretrained(folder, self, self.config_dict(), card=card, components=components)
+
+    @classmethod
+    def from_pretrained(cls, path_or_repo_id: str | os.PathLike, *, subfolder: str | None = None,
+                        revision: str | None = None, device: str | torch.device = "cpu",
+                        dtype: torch.dtype | None = None):
+        """A model folder (local or a Hub repo id; ``subfolder`` for a pipeline's component), in eval mode."""
+        folder = load_pretrained_folder(path_or_repo_id, revision=revision)
+        if subfolder:
+            folder = folder / _relative(subfolder)
+        try:
+            model = cls.from_config(load_config(folder))
+        except (TypeError, KeyError) as e:
+            raise ValueError(f"{folder}: config.json does not describe a {cls.__name__} ({e})") from None
+        load_weights(model, folder)
+        return model.to(device=device, dtype=dtype).eval()
 
 
 def push_to_hub(folder: str | os.PathLike, repo_id: str, token: str | None = None, private: bool = False,

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the built-in models from nothing: corpus -> FAST segmenter -> generator -> assets/.
 
-    python train/build_builtin.py                 # the shipped models (about 45 minutes on a 2-core CPU)
-    python train/build_builtin.py --quick         # a few minutes, for trying the recipe
+    python -m train.build_builtin                 # the shipped models (about 45 minutes on a 2-core CPU)
+    python -m train.build_builtin --quick         # a few minutes, for trying the recipe
 
 Steps, each skipped when its output already exists (so an interrupted build resumes):
 
@@ -25,13 +25,10 @@ import argparse
 import json
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 CARD_COMMON = """
 ## What this model is
@@ -43,7 +40,7 @@ descriptions of each alphabet, placed by inverse kinematics and animated with si
 human signers and knows no lexical signs: it fingerspells. Several letters are approximations
 (see `signspark/signs/alphabets/`).
 
-Built with `python train/build_builtin.py` ({args}).
+Built with `python -m train.build_builtin` ({args}).
 """
 
 
@@ -114,7 +111,7 @@ def export(work: Path, out: Path, recipe: str) -> None:
     from safetensors.torch import load_file, save_file
 
     from signspark import hub
-    from signspark.atomic import replace_path
+    from signspark.atomic import atomic_dir
 
     out.mkdir(parents=True, exist_ok=True)
     fast_src = work / "fast"
@@ -128,39 +125,27 @@ def export(work: Path, out: Path, recipe: str) -> None:
         if isinstance(value, str) and value.startswith(str(ROOT)):
             cfg["training"]["args"][key] = str(Path(value).relative_to(ROOT))
     cfg["weights_dtype"] = "float16"
-    tmp = Path(tempfile.mkdtemp(prefix=".generator.", dir=out))
-    try:
-        for name in ("model.safetensors", "length_model.safetensors"):
-            if (gen_src / name).is_file():
-                tensors = load_file(str(gen_src / name))
-                if name == "model.safetensors":  # the UNet in fp16: half the size, same results within fp16 rounding
-                    tensors = {k: v.to(torch.float16) if v.is_floating_point() else v for k, v in tensors.items()}
-                save_file(tensors, str(tmp / name))
+    with atomic_dir(out / "generator") as tmp:
+        # the UNet in fp16: half the size, same results within fp16 rounding
+        tensors = load_file(str(gen_src / "model.safetensors"))
+        save_file({k: v.to(torch.float16) if v.is_floating_point() else v for k, v in tensors.items()},
+                  str(tmp / "model.safetensors"))
+        if (gen_src / "length_model").is_dir():
+            shutil.copytree(gen_src / "length_model", tmp / "length_model")
         (tmp / hub.CONFIG_NAME).write_text(json.dumps(cfg, indent=2) + "\n")
         (tmp / "README.md").write_text(_card(gen_src, work, "# Generator\n", recipe))
-        tmp.chmod(0o755)
-        replace_path(tmp, out / "generator")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"\nexported to {out} ({size / 1e6:.1f} MB)")
 
 
 def _replace_folder(src: Path, dest: Path, card: str, skip: set[str]) -> None:
-    from signspark.atomic import replace_path
+    from signspark.atomic import atomic_dir
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-    try:
+    with atomic_dir(dest) as tmp:
         for p in src.iterdir():
             if p.is_file() and p.name not in skip:
                 shutil.copy2(p, tmp / p.name)
         (tmp / "README.md").write_text(card)
-        tmp.chmod(0o755)
-        replace_path(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _check(code: int, what: str) -> None:

@@ -15,7 +15,7 @@ the length model (text embedding + language -> frames) is trained alongside on t
 
 Every ``--save-every`` steps a checkpoint folder ``<out>/checkpoint-<step>`` is written
 atomically (temporary folder, then rename). It is a loadable model folder (``config.json`` +
-``model.safetensors`` = EMA weights + ``length_model.safetensors``) plus what resuming needs:
+``model.safetensors`` = EMA weights, the length model in ``length_model/``) plus what resuming needs:
 ``train_weights.safetensors`` (raw weights), ``ema.safetensors``, ``trainer_state.pt``
 (optimisers, schedulers, step, data order) and ``rng_state_<rank>.pt``. ``<out>/latest``
 names the newest one. Resuming continues exactly: the same weights as an uninterrupted run
@@ -28,21 +28,16 @@ At the end the EMA model is written to ``<out>/model`` (with a model card) and, 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
-import os
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 _TAG = re.compile(r"^\s*<([^<>\s]{1,16})>")
 
@@ -181,11 +176,12 @@ def train(args: argparse.Namespace) -> Path:
     from tqdm.auto import tqdm
 
     from signspark import hub
+    from signspark.atomic import atomic_dir, replace_path
     from signspark.data import SignDataset
     from signspark.flow.config import UNetConfig
     from signspark.flow.objective import FlowObjective
     from signspark.flow.unet import VelocityUNet, count_parameters
-    from signspark.pipeline import generator_config
+    from signspark.pipeline import LENGTH_MODEL, generator_config
     from signspark.signs.languages import LANGUAGES
 
     mp = args.mixed_precision
@@ -240,7 +236,7 @@ def train(args: argparse.Namespace) -> Path:
         step = int(state["step"])
         sampler.epoch, sampler.batch = (int(x) for x in state["data_position"])
         if length_model is not None:
-            length_model.load_state_dict(load_file(str(ck / "length_model.safetensors")))
+            length_model.load_state_dict(load_file(str(ck / LENGTH_MODEL / hub.WEIGHTS_NAME)))
             len_opt.load_state_dict(state["length_optimizer"])
         rng = torch.load(ck / f"rng_state_{rank}.pt", map_location="cpu", weights_only=True)
         torch.set_rng_state(rng["torch"])
@@ -287,20 +283,16 @@ def train(args: argparse.Namespace) -> Path:
             save_file(_state_cpu(raw.state_dict()), str(tmp / "train_weights.safetensors"), metadata={"format": "pt"})
             state = {"optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "step": step,
                      "data_position": list(sampler.position())}
-            length_cfg = None
             if length_model is not None:
                 lm = accelerator.unwrap_model(length_model)
-                save_file(_state_cpu(lm.state_dict()), str(tmp / "length_model.safetensors"))
+                hub.write_model_files(tmp / LENGTH_MODEL, lm, lm.config_dict())
                 state["length_optimizer"] = len_opt.state_dict()
-                length_cfg = dataclasses.asdict(lm.config)
             torch.save(state, tmp / "trainer_state.pt")
-            config = generator_config(cfg.to_dict(), args.stream, text_encoder.config(), languages, length_cfg,
+            config = generator_config(cfg.to_dict(), args.stream, text_encoder.config(), languages, None,
                                       args.seq_len, args.fps)
             config["training"] = {"step": step, "args": {k: v for k, v in vars(args).items()}}
             (tmp / hub.CONFIG_NAME).write_text(json.dumps(config, indent=2) + "\n")
-            if final.exists():
-                shutil.rmtree(final)
-            os.replace(tmp, final)
+            replace_path(tmp, final)
             _atomic_text(out / "latest", name)
             kept = sorted(p for p in out.glob("checkpoint-*") if p.is_dir())
             for old in kept[:-args.keep] if args.keep > 0 else []:
@@ -363,14 +355,10 @@ def train(args: argparse.Namespace) -> Path:
             description=(f"Conditional flow-matching UNet ({count_parameters(accelerator.unwrap_model(model)) / 1e6:.1f} M "
                          f"parameters) generating the {args.stream} pose stream from text and keyframes, "
                          f"trained for {step} steps. Load with `signspark.pipeline.SignSparK.from_pretrained`."))
-        staging = out / ".model.tmp"
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(ck, staging, ignore=shutil.ignore_patterns(
-            "train_weights.safetensors", "ema.safetensors", "trainer_state.pt", "rng_state_*.pt"))
-        (staging / hub.CARD_NAME).write_text(card, encoding="utf-8")
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(staging, final)
+        with atomic_dir(final) as staging:
+            shutil.copytree(ck, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
+                "train_weights.safetensors", "ema.safetensors", "trainer_state.pt", "rng_state_*.pt"))
+            (staging / hub.CARD_NAME).write_text(card, encoding="utf-8")
         accelerator.print(f"model written to {final}")
         if args.push_to_hub:
             hub.push_to_hub(final, args.push_to_hub, commit_message=f"generator after {step} steps")

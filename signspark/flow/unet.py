@@ -33,6 +33,7 @@ from .blocks import (
     Conv1dBlock, Downsample, ProjIn, ResidualTemporalBlock, TimestepEmbedding,
     TransformerBottleneckBlock, Upsample, rope_cos_sin,
 )
+from ..hub import ModelFolderMixin
 from .config import UNetConfig
 
 __all__ = ["TemporalUNet", "VelocityUNet", "count_parameters"]
@@ -112,12 +113,14 @@ class TemporalUNet(nn.Module):
         return self.final_conv(x)
 
 
-class VelocityUNet(nn.Module):
+class VelocityUNet(nn.Module, ModelFolderMixin):
     """Velocity field ``v(x_t, t | text, keyframes, length)`` over a ``(B, J, T)`` pose stream.
 
     Owns ``embed_timestep``, ``unet`` and ``embed_text`` (registered in that order,
     as in the released checkpoints; the text encoder is kept outside).
     """
+
+    config_class = UNetConfig
 
     def __init__(self, config: UNetConfig):
         super().__init__()

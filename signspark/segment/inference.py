@@ -56,9 +56,7 @@ def default_model_dir() -> Path:
 # --------------------------------------------------------------------------- model files
 def save_model(folder: str | os.PathLike, model: FastSegmenter, card: str | None = None) -> Path:
     """Write ``model.safetensors`` + ``config.json`` (+ ``README.md``) atomically."""
-    from ..hub import save_pretrained
-
-    return save_pretrained(folder, model, model.config.to_dict(), card=card)
+    return model.save_pretrained(folder, card=card)
 
 
 def load_model(path_or_repo_id: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> FastSegmenter:
@@ -68,29 +66,18 @@ def load_model(path_or_repo_id: str | os.PathLike | None = None, device: str | t
         ModelNotFoundError: no built-in model yet (the message says how to train one), or the
             folder has no weights.
     """
-    from ..hub import load_config, load_pretrained_folder, load_safetensors
-
     if path_or_repo_id is None:
-        folder = default_model_dir()
-        if not (folder / "config.json").is_file():
+        path_or_repo_id = default_model_dir()
+        if not (path_or_repo_id / "config.json").is_file():
             raise ModelNotFoundError(
-                f"no built-in FAST segmentation model at {folder}. Train one with "
-                f"`python train/train_fast.py --data BASE --train-names NAME --out {folder}` "
+                f"no built-in FAST segmentation model at {path_or_repo_id}. Train one with "
+                f"`python train/train_fast.py --data BASE --train-names NAME --out {path_or_repo_id}` "
                 f"(official-schema LMDB files under BASE/train and BASE/dev), "
                 f"or pass --model with a model folder or a Hub repo id.")
-    else:
-        folder = load_pretrained_folder(path_or_repo_id)
     try:
-        config = FastConfig.from_dict(load_config(folder))
-        tensors = load_safetensors(folder, device=device)
+        return FastSegmenter.from_pretrained(path_or_repo_id, device=device)
     except FileNotFoundError as e:
-        raise ModelNotFoundError(f"{folder} is not a FAST model folder: {e}") from e
-    model = FastSegmenter(config)
-    missing, unexpected = model.load_state_dict(tensors, strict=False)
-    if missing or unexpected:
-        raise ValueError(f"{folder}: weights do not match the FAST config "
-                         f"(missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]})")
-    return model.to(device).eval()
+        raise ModelNotFoundError(f"{path_or_repo_id} is not a FAST model folder: {e}") from e
 
 
 # --------------------------------------------------------------------------- input

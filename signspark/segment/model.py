@@ -42,6 +42,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..hub import ModelFolderMixin
+
 __all__ = ["FastConfig", "FastSegmenter", "HAND_FEATURES", "NUM_TAGS", "MODEL_TYPE"]
 
 HAND_FEATURES = 96  # 15 finger joints x 6D + 6D global orientation
@@ -208,7 +210,7 @@ class EncoderLayer(nn.Module):
         return x + self.drop(self.ff(self.norm2(x)))
 
 
-class FastSegmenter(nn.Module):
+class FastSegmenter(nn.Module, ModelFolderMixin):
     """Per-frame BIO logits from two-hand features.
 
     ``forward(features (B, T, 2*F), mask (B, T) bool | None) -> logits (B, T, 3)``,
@@ -216,6 +218,8 @@ class FastSegmenter(nn.Module):
     ``mask`` is False are padding: they are zeroed, never attended to, and their
     logits are meaningless.
     """
+
+    config_class = FastConfig
 
     def __init__(self, config: FastConfig | None = None):
         super().__init__()

@@ -3,6 +3,7 @@ model folder loads in the pipeline; --push-to-hub goes through signspark.hub."""
 
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def test_loss_falls_and_model_loads(corpus, tmp_path, monkeypatch):
     before, after = _eval_loss(untrained, corpus), _eval_loss(pipe.models["full"], corpus)
     assert after < 0.92 * before, (before, after)  # the tiny model cannot pass per-frame noise through (level-0 skip unused)
     assert (final / "config.json").is_file() and (final / "model.safetensors").is_file()
-    assert (final / "length_model.safetensors").is_file() and (final / "README.md").is_file()
+    assert (final / "length_model" / "model.safetensors").is_file() and (final / "README.md").is_file()
     assert sorted(p.name for p in out.glob("checkpoint-*")) == ["checkpoint-00000050", "checkpoint-00000100"]
     assert not list(out.glob(".*tmp"))
     assert pushed["repo"] == "me/tiny-gen" and (pushed["dest"] / "model.safetensors").is_file()
@@ -119,7 +120,7 @@ def test_resume_continues_exactly(corpus, tmp_path):
     trainer.main(_args(corpus, tmp_path / "split", 12, extra + ["--resume"]))
     a = tmp_path / "straight" / "checkpoint-00000012"
     b = tmp_path / "split" / "checkpoint-00000012"
-    for name in ("train_weights.safetensors", "ema.safetensors", "model.safetensors", "length_model.safetensors"):
+    for name in ("train_weights.safetensors", "ema.safetensors", "model.safetensors", "length_model/model.safetensors"):
         wa, wb = load_file(str(a / name)), load_file(str(b / name))
         assert wa.keys() == wb.keys()
         for k in wa:
@@ -142,7 +143,7 @@ def test_atomic_text_leaves_no_temporary_file_on_failure(tmp_path, monkeypatch):
     def fail(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(trainer.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)  # what atomic_file renames with
     with pytest.raises(OSError, match="disk full"):
         trainer._atomic_text(tmp_path / "latest", "checkpoint-2")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest"]
