@@ -20,7 +20,6 @@ copied the outputs into its own cache by then, which ``delete_cache`` prunes).
 from __future__ import annotations
 
 import collections
-import concurrent.futures
 import contextlib
 import logging
 import math
@@ -29,7 +28,6 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -98,7 +96,8 @@ def _message(e: BaseException) -> str:
     text = str(e).strip()
     if isinstance(e, KeyError) and text.startswith("'"):
         text = text.strip("'")
-    return text or type(e).__name__
+    text = text or type(e).__name__
+    return text[:1].upper() + text[1:]  # the library's messages start in lower case: a sentence here
 
 
 # ---------------------------------------------------------------------------------------------- work folders
@@ -256,12 +255,6 @@ def _upload(path, what: str, suffixes: Sequence[str]) -> Path:
     return p
 
 
-def _check_length(num_frames: int, fps: float) -> None:
-    if num_frames > MAX_FRAMES:
-        raise gr.Error(f"The clip would have {num_frames} frames ({num_frames / fps:.1f} s); the demo renders at "
-                       f"most {MAX_FRAMES}. Use shorter text, a higher signing speed, or the `signspark` command line.")
-
-
 # ---------------------------------------------------------------------------------------------- shared steps
 class _Progress:
     """Maps library progress (done, total) onto a slice [lo, hi] of the Gradio bar, about 25 updates at most."""
@@ -281,115 +274,25 @@ def _step(progress, fraction: float, desc: str) -> None:
         progress(fraction, desc=desc)
 
 
-def _render(seq, out: Path, view: str, backend: str, progress, lo: float, hi: float, highlight: bool,
-            labels: list[str] | None) -> tuple[Path, str]:
-    """mp4 of ``seq``; returns the path and the backend that drew it."""
-    from signspark.render import RenderOptions, available_backends, render_video
+def _render_options(view: str, backend: str, highlight: bool):
+    from signspark.render import RenderOptions
 
-    backend = (backend or "auto").strip()
-    used = backend
-    if backend == "auto":
-        usable = [b for b in available_backends() if b in ("gsplat", "gl", "torch")]
-        used = usable[0] if usable else "auto"
-    options = RenderOptions(backend=backend, view=view or "front", size=RENDER_SIZE, highlight_keyframes=highlight,
-                            caption=True, segment_labels=labels)
-    path = render_video(seq, out, options, progress=_Progress(progress, lo, hi, "rendering frame"))
-    return Path(path), used
+    return RenderOptions(backend=(backend or "auto").strip(), view=view or "front", size=RENDER_SIZE,
+                         highlight_keyframes=highlight, caption=True)
 
 
-def _annotate(seq, text: str = "", language: str = "") -> tuple[np.ndarray | None, list[str] | None, str]:
-    """Segments, BIO tags and per-segment labels of a generated clip.
+def _timeline(title: str):
+    """Work for :func:`signspark.outputs.write_outputs`'s side thread: the encoded timeline plot of a clip."""
+    from demo.timeline import encoded_plot, timeline_figure
 
-    The clip's own segments are kept when it has them; otherwise the built-in FAST
-    segmenter finds them (when installed). Keyframes default to onset/middle/offset of
-    each sign. Labels are the fingerspelled letters when their count matches the segments.
-
-    Returns:
-        ``(tags or None, labels or None, note)``; ``seq.segments`` / ``seq.keyframes`` are filled in place.
-    """
-    from signspark.keyframes import segments_to_tags, select_keyframes
-
-    note = ""
-    tags = None
-    if len(seq.segments):
-        tags = segments_to_tags(seq.segments, seq.num_frames)
-    else:
-        segmenter = load_segmenter()
-        if segmenter is None:
-            note = "no segmentation model installed, so no segments"
-        else:
-            from signspark.data import hand_features
-
-            left, right = hand_features(seq)
-            result = segmenter.segment_clip(left, right)
-            tags = result.tags
-            seq.segments = np.asarray(result.segments, np.int64).reshape(-1, 2)
-    if len(seq.keyframes) == 0 and len(seq.segments):
-        seq.keyframes = np.asarray(select_keyframes(seq.segments.tolist(), "onset_middle_offset"), np.int64)
-    labels = _letter_labels(text, language, len(seq.segments)) if text else None
-    return tags, labels, note
-
-
-def _letter_labels(text: str, language: str, count: int) -> list[str] | None:
-    try:
-        from signspark.signs.text_to_letters import PAUSE, letters
-
-        spelled = [c for c in letters(text, language, warn=False) if c != PAUSE]
-    except (ImportError, ValueError):
-        return None
-    return spelled if count and len(spelled) == count else None
-
-
-def _downloads(seq, tags, work: Path, stem: str) -> list[str]:
-    """The PoseSequence .npz, and the segments as JSON and ELAN (when there are tags)."""
-    from signspark.segment import export
-
-    files = [seq.save(work / f"{stem}.npz")]
-    if tags is not None:
-        files.append(export.write_json(work / f"{stem}.segments.json", {stem: tags}, seq.fps))
-        files.append(export.write_eaf(work / f"{stem}.eaf", tags, seq.fps))
-    return [str(f) for f in files]
-
-
-def _avatar_ply(seq, frame: int, out: Path) -> Path:
-    """The avatar posed at ``frame`` as a 3DGS .ply in the convention splat viewers expect.
-
-    Our world is y up, z towards the viewer; 3DGS files (and the viewer inside ``gr.Model3D``)
-    follow the original 3DGS / COLMAP camera convention, y down and z away. A half turn about x
-    maps one onto the other: means ``(x, y, z) -> (x, -y, -z)``, rotations ``q -> (0, 1, 0, 0) * q``.
-    """
-    import torch
-
-    from signspark.render import Gaussians, posed_frame, save_ply
-
-    g = posed_frame(seq, frame)
-    flip = torch.tensor([1.0, -1.0, -1.0])
-    w, x, y, z = g.quats.unbind(-1)
-    quats = torch.stack([-x, w, -z, y], dim=-1)
-    # Compact: gr.Model3D's splat loader reads the degree-0 colour only, and the file is a quarter of the size.
-    return save_ply(out, Gaussians(g.means * flip, quats, g.scales, g.colors, g.opacities), compact=True)
-
-
-def _stem(text: str) -> str:
-    safe = "".join(c if c.isalnum() else "_" for c in text.strip().lower())[:40].strip("_")
-    return safe or "signing"
+    def draw(out):
+        seq = out.pose
+        return encoded_plot(timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, out.labels,
+                                            out.tags, title=title))
+    return draw
 
 
 # ---------------------------------------------------------------------------------------------- text -> sign
-_EXTRAS = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="demo-extras")
-
-
-def _t2s_extras(seq, tags, labels, text: str, frame: int, work: Path, stem: str):
-    """The text-to-sign outputs besides the video: (.ply path, download paths, timeline plot, encoded)."""
-    from demo.timeline import encoded_plot, timeline_figure
-
-    ply = _avatar_ply(seq, frame, work / f"{stem}.frame{frame:04d}.ply")
-    files = _downloads(seq, tags, work, stem)
-    fig = timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, labels, tags,
-                          title=f"{seq.language}: {text}")
-    return ply, files, encoded_plot(fig)
-
-
 def text_to_sign(text, language, model, steps, guidance, seed, speed, view, backend, ply_frame,
                  progress=gr.Progress()):
     """Text -> signing video, 3D avatar frame, timeline, downloads.
@@ -397,6 +300,8 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
     Returns:
         ``(mp4 path, .ply path, timeline figure, [npz, json, eaf], status line)``.
     """
+    from signspark.outputs import file_stem
+
     with _readable_errors("Text to sign"):
         text = _text(text)
         steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
@@ -408,125 +313,35 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
         _step(progress, 0.0, "loading the model")
         pipe = load_pipeline(model)
         _step(progress, 0.05, "generating")
-        t0 = time.perf_counter()
-        out = pipe.text_to_pose(text, language, steps=steps, guidance=guidance, seed=seed, speed=speed)
-        t_gen = time.perf_counter() - t0
-        seq = out.pose
-        _check_length(seq.num_frames, seq.fps)
-        tags, labels, note = _annotate(seq, text, seq.language)
-
         work = _new_work_dir("t2s")
-        stem = _stem(text)
-        frame = seq.num_frames // 2 if ply_frame < 0 else min(ply_frame, seq.num_frames - 1)
-        # The .ply, downloads and timeline are made while the video renders (the renderer leaves
-        # some CPU idle between frames), so the request ends soon after the video is done.
-        extras = _EXTRAS.submit(_t2s_extras, seq, tags, labels, text, frame, work, stem)
-        t0 = time.perf_counter()
-        try:
-            video, used = _render(seq, work / f"{stem}.mp4", view, backend, progress, 0.15, 0.9, False, labels)
-        finally:
-            concurrent.futures.wait([extras])  # they write into the work folder: never leave them running
-        t_render = time.perf_counter() - t0
-        _step(progress, 0.95, "finishing the 3D frame and downloads")
-        ply, files, fig = extras.result()
+        out, files = pipe.text_to_video(
+            text, language, work, stem=file_stem(text), render=_render_options(view, backend, False),
+            ply_frame=ply_frame, segmenter=load_segmenter(), max_frames=MAX_FRAMES,
+            progress=_Progress(progress, 0.15, 0.9, "rendering frame"), also=_timeline(f"{language}: {text}"),
+            steps=steps, guidance=guidance, seed=seed, speed=speed)
+        seq = out.pose
         status = (f"{seq.language}: {text!r} - {seq.num_frames} frames ({seq.num_frames / seq.fps:.1f} s), "
                   f"{len(seq.segments)} sign(s); {out.steps} steps, {out.nfe} model evaluations, seed {out.seed}; "
-                  f"generated in {t_gen:.2f} s, rendered ({used}) in {t_render:.2f} s; 3D frame {frame}")
-        if note:
-            status += f"; {note}"
-        return str(video), str(ply), fig, files, status
+                  f"generated in {out.seconds:.2f} s, rendered ({files.backend}) in {files.render_seconds:.2f} s; "
+                  f"3D frame {files.ply_frame}")
+        if not len(seq.segments):
+            status += "; no segmentation model installed, so no segments"
+        return str(files.video), str(files.ply), files.extra, [str(f) for f in files.downloads], status
 
 
 # ---------------------------------------------------------------------------------------------- keyframes
-@dataclass
-class _PoseSource:
-    """Poses a keyframe can be taken from: an uploaded file or a spelled word.
+def _sources(kf_file, word, language):
+    """``(file source or None, text source or None)`` for the keyframe tab's inputs."""
+    from signspark.keyframe_edit import PoseSource
 
-    Attributes:
-        features: (T, 296) float32 generator features of every frame.
-        valid: frames whose pose is known (a JSON keyframe file gives only its keyframes).
-        keyframes: the frames the source itself proposes to hold.
-        fps, betas: carried into the generated clip.
-    """
-
-    name: str
-    features: np.ndarray
-    valid: np.ndarray
-    keyframes: np.ndarray
-    fps: float
-    betas: np.ndarray | None
-    segments: np.ndarray | None = None
-
-    @property
-    def num_frames(self) -> int:
-        return int(self.features.shape[0])
-
-
-def _file_source(path: Path) -> _PoseSource:
-    """A keyframe file: a PoseSequence .npz (all frames usable; its ``keyframes`` proposed) or JSON."""
-    from signspark.pipeline import KeyframeFileError, Keyframes
-    from signspark.pose.sequence import PoseFileError, PoseSequence
-
-    if path.suffix.lower() == ".npz":
-        try:
-            seq = PoseSequence.load(path)
-        except PoseFileError as e:
-            raise KeyframeFileError(str(e)) from None
-        if seq.num_frames == 0:
-            raise KeyframeFileError(f"{path.name}: the PoseSequence has no frames")
-        proposed = np.asarray(seq.keyframes, np.int64)
-        kf = Keyframes.from_pose_sequence(seq, frames=proposed if len(proposed) else [0])
-        return _PoseSource(path.name, kf.features, np.arange(seq.num_frames), proposed, kf.fps, kf.betas,
-                           np.asarray(seq.segments, np.int64).reshape(-1, 2))
-    kf = Keyframes.load(path)  # JSON (or a clear error for anything else)
-    return _PoseSource(path.name, kf.features, kf.frames, kf.frames, kf.fps, kf.betas)
-
-
-_lexicon_cache: "collections.OrderedDict[tuple, _PoseSource]" = collections.OrderedDict()
-_lexicon_lock = threading.Lock()
-
-
-def _lexicon_source(word: str, language: str) -> _PoseSource:
-    """A word fingerspelled from the alphabet lexicon (cached)."""
-    key = (word, language)
-    with _lexicon_lock:
-        if key in _lexicon_cache:
-            return _lexicon_cache[key]
-    from signspark.signs.fingerspelling import spell
-    from signspark.pipeline import Keyframes
-
-    seq = spell(word, language, seed=0)
-    proposed = np.asarray(seq.keyframes, np.int64)
-    kf = Keyframes.from_pose_sequence(seq, frames=proposed if len(proposed) else [0])
-    src = _PoseSource(f"lexicon {word!r} ({language})", kf.features, np.arange(seq.num_frames), proposed, kf.fps,
-                      None, np.asarray(seq.segments, np.int64).reshape(-1, 2))
-    with _lexicon_lock:
-        _lexicon_cache[key] = src
-        while len(_lexicon_cache) > 64:
-            _lexicon_cache.popitem(last=False)
-    return src
-
-
-def _letter_pose(letter: str, language: str) -> np.ndarray:
-    """(296,) features of one letter held: the middle keyframe of the letter spelled alone."""
-    src = _lexicon_source(letter, language)
-    frames = src.keyframes if len(src.keyframes) else np.asarray([src.num_frames // 2])
-    if src.segments is not None and len(src.segments):
-        s, e = src.segments[0]
-        inside = frames[(frames >= s) & (frames <= e)]
-        frames = inside if len(inside) else frames
-    return src.features[int(frames[len(frames) // 2])]
-
-
-def _sources(kf_file, word, language) -> tuple[_PoseSource | None, _PoseSource | None]:
     file_src = word_src = None
     if kf_file:
-        file_src = _file_source(_upload(kf_file, "a keyframe file", (".npz", ".json")))
+        file_src = PoseSource.from_file(_upload(kf_file, "a keyframe file", (".npz", ".json")))
     word = (word or "").strip()
     if word:
         if len(word) > MAX_TEXT_CHARS:
             raise gr.Error(f"The word has {len(word)} characters; the limit is {MAX_TEXT_CHARS}.")
-        word_src = _lexicon_source(word, language)
+        word_src = PoseSource.from_text(word, language)
     return file_src, word_src
 
 
@@ -581,37 +396,6 @@ def _table_rows(table) -> list[tuple[int, str]]:
     return rows
 
 
-def _row_pose(i: int, source: str, file_src, word_src, language) -> np.ndarray:
-    kind, _, ref = source.partition(":")
-    kind, ref = kind.strip().lower(), ref.strip()
-    where = f"Keyframe row {i + 1} ({source!r})"
-    if kind == "file":
-        if file_src is None:
-            raise gr.Error(f"{where}: no keyframe file is uploaded.")
-        try:
-            n = int(ref)
-        except ValueError:
-            raise gr.Error(f"{where}: write file:N with N a frame of the upload.") from None
-        if n not in set(file_src.valid.tolist()):
-            have = "0.." + str(file_src.num_frames - 1) if len(file_src.valid) == file_src.num_frames \
-                else ", ".join(map(str, file_src.valid[:20].tolist()))
-            raise gr.Error(f"{where}: {file_src.name} has no pose at frame {n} (it has {have}).")
-        return file_src.features[n]
-    if kind == "lexicon":
-        if ref.lstrip("-").isdigit():
-            if word_src is None:
-                raise gr.Error(f"{where}: lexicon:N takes frame N of the spelled word; type a word first, "
-                               f"or give a letter (lexicon:A).")
-            n = int(ref)
-            if not 0 <= n < word_src.num_frames:
-                raise gr.Error(f"{where}: {word_src.name} has frames 0..{word_src.num_frames - 1}.")
-            return word_src.features[n]
-        if not ref:
-            raise gr.Error(f"{where}: write lexicon:<letter> (e.g. lexicon:A) or lexicon:N.")
-        return _letter_pose(ref, language)
-    raise gr.Error(f"{where}: the source must be file:N or lexicon:<letter or N>.")
-
-
 def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps, guidance, seed, view, backend,
                       progress=gr.Progress()):
     """Keyframes (the table's frames and sources) -> KF2P video with the keyframes outlined.
@@ -619,9 +403,8 @@ def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps
     Returns:
         ``(mp4 path, timeline figure, [npz], status line)``.
     """
-    from demo.timeline import timeline_figure
-    from signspark.pipeline import Keyframes
-    from signspark.pose.streams import FULL_DIM
+    from signspark.keyframe_edit import assemble_keyframes
+    from signspark.outputs import file_stem
 
     with _readable_errors("Keyframes to sign"):
         steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
@@ -630,94 +413,27 @@ def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps
         total = _number(total_frames, "Total frames", 0, MAX_FRAMES, integer=True, default=0)
         _step(progress, 0.0, "reading keyframes")
         file_src, word_src = _sources(kf_file, word, language)
-        rows = _table_rows(table)
-        if not rows:
-            src = file_src or word_src
-            if src is None:
-                raise gr.Error("No keyframes: upload a file, spell a word, or fill in the table.")
-            tag = "file" if file_src is not None else "lexicon"
-            rows = [(int(k), f"{tag}:{int(k)}") for k in src.keyframes]
-            if not rows:
-                raise gr.Error(f"{src.name} names no keyframes: add rows to the table.")
-        frames = [f for f, _ in rows]
-        dup = sorted({f for f in frames if frames.count(f) > 1})
-        if dup:
-            raise gr.Error(f"Frame(s) {dup} appear more than once in the table: one keyframe per frame.")
-        base = file_src or word_src
-        if total:
-            T = total
-        else:
-            T = max(max(frames) + 1, base.num_frames if base is not None else 0)
-        if max(frames) >= T:
-            raise gr.Error(f"A keyframe at frame {max(frames)} does not fit in {T} frames: raise Total frames "
-                           f"(or set it to 0 to fit the keyframes).")
-        _check_length(T, base.fps if base is not None else 25.0)
-        features = np.zeros((T, FULL_DIM), np.float32)
-        for i, (f, source) in enumerate(rows):
-            features[f] = _row_pose(i, source, file_src, word_src, language)
-        fps = base.fps if base is not None else 25.0
-        keyframes = Keyframes(features, np.asarray(frames, np.int64), T, fps,
-                              file_src.betas if file_src is not None else None)
+        keyframes = assemble_keyframes(_table_rows(table), file_src, word_src, language, total, MAX_FRAMES)
 
         _step(progress, 0.05, "loading the model")
         pipe = load_pipeline(model)
         _step(progress, 0.1, "generating")
-        t0 = time.perf_counter()
         text = (word or "").strip()
-        out = pipe.keyframes_to_pose(keyframes, text=text, lang=language, steps=steps, guidance=guidance, seed=seed)
-        t_gen = time.perf_counter() - t0
-        seq = out.pose
-        tags, labels, note = _annotate(seq, text, seq.language) if text else (None, None, "")
-
         work = _new_work_dir("kf2s")
-        stem = _stem(text or (file_src.name.rsplit(".", 1)[0] if file_src else "keyframes"))
-        t0 = time.perf_counter()
-        video, used = _render(seq, work / f"{stem}.kf2p.mp4", view, backend, progress, 0.2, 0.95, True, labels)
-        t_render = time.perf_counter() - t0
-        files = [str(seq.save(work / f"{stem}.kf2p.npz"))]
-        fig = timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, labels, tags,
-                              title=f"{len(seq.keyframes)} keyframe(s) held")
+        stem = file_stem(text or (file_src.name.rsplit(".", 1)[0] if file_src else "keyframes")) + ".kf2p"
+        out, files = pipe.text_to_video(
+            text, language, work, stem=stem, keyframes=keyframes, render=_render_options(view, backend, True),
+            segmenter=load_segmenter() if text else None, segments=False,
+            progress=_Progress(progress, 0.2, 0.95, "rendering frame"),
+            also=_timeline(f"{len(keyframes.frames)} keyframe(s) held"), steps=steps, guidance=guidance, seed=seed)
+        seq = out.pose
         status = (f"{len(seq.keyframes)} keyframe(s) held over {seq.num_frames} frames "
                   f"({seq.num_frames / seq.fps:.1f} s); {out.steps} steps, seed {out.seed}; generated in "
-                  f"{t_gen:.2f} s, rendered ({used}) in {t_render:.2f} s")
-        if note and text:
-            status += f"; {note}"
-        return str(video), fig, files, status
+                  f"{out.seconds:.2f} s, rendered ({files.backend}) in {files.render_seconds:.2f} s")
+        return str(files.video), files.extra, [str(f) for f in files.downloads], status
 
 
 # ---------------------------------------------------------------------------------------------- segmentation
-def _clip_features(path: Path, clip_id: str, work: Path) -> tuple[str, np.ndarray, float]:
-    """``(clip id, (T, 192) hand features, fps)`` of an uploaded .npz or LMDB ``data.mdb``."""
-    from signspark.segment.sources import iter_clips
-
-    if path.suffix.lower() == ".mdb":
-        from signspark.data import LmdbClipStore
-        from signspark.segment import clip_features
-
-        folder = work / "upload.lmdb"
-        folder.mkdir()
-        shutil.copyfile(path, folder / "data.mdb")
-        with LmdbClipStore(folder) as store:
-            if not store.clip_ids:
-                raise gr.Error("The LMDB file holds no clips.")
-            clip = clip_id or store.clip_ids[0]
-            if clip not in store:
-                shown = ", ".join(store.clip_ids[:10]) + (" ..." if len(store) > 10 else "")
-                raise gr.Error(f"No clip {clip!r} in the LMDB file; it has {len(store)}: {shown}")
-            record = store.read(clip)
-            return clip, clip_features(record.left_features, record.right_features, clip), 25.0
-    fps = 25.0
-    with contextlib.suppress(Exception):
-        from signspark.pose.sequence import PoseSequence
-
-        fps = float(PoseSequence.load(path).fps)
-    items = list(iter_clips(path))
-    clip, item = items[0]
-    if isinstance(item, Exception):
-        raise item
-    return clip_id or clip, item, fps
-
-
 def _policy_kwargs(policy: str) -> dict:
     """The random policy gets a fresh seeded generator each time, so every output shows the same keyframes."""
     return {"generator": np.random.default_rng(0)} if policy == "random" else {}
@@ -730,6 +446,7 @@ def segment(seg_file, clip_id, policy, progress=gr.Progress()):
         ``(tag figure, segment rows [[sign, start, end, start s, end s], ...], [eaf, json], status line)``.
     """
     from demo.timeline import timeline_figure
+    from signspark.outputs import file_stem
     from signspark.segment import export
 
     with _readable_errors("Segmentation"):
@@ -745,7 +462,9 @@ def segment(seg_file, clip_id, policy, progress=gr.Progress()):
             load_model(None)  # raises the library's message on how to install the built-in model
         work = _new_work_dir("seg")
         _step(progress, 0.2, "reading the clip")
-        clip, feats, fps = _clip_features(path, (clip_id or "").strip(), work)
+        from signspark.segment.sources import read_clip
+
+        clip, feats, fps = read_clip(path, (clip_id or "").strip(), scratch=work)
         if len(feats) > 100 * MAX_FRAMES:
             raise gr.Error(f"The clip has {len(feats)} frames; the demo segments at most {100 * MAX_FRAMES}.")
         _step(progress, 0.4, "segmenting")
@@ -753,7 +472,7 @@ def segment(seg_file, clip_id, policy, progress=gr.Progress()):
         result = segmenter.segment({clip: feats})[clip]
         seconds = time.perf_counter() - t0
         keyframes = result.keyframes(policy, **_policy_kwargs(policy))
-        stem = _stem(clip)
+        stem = file_stem(clip)
         files = [str(export.write_eaf(work / f"{stem}.eaf", result.tags, fps, policy=policy, **_policy_kwargs(policy))),
                  str(export.write_json(work / f"{stem}.segments.json", {clip: result.tags}, fps, policy,
                                        **_policy_kwargs(policy)))]

@@ -1,4 +1,4 @@
-"""BIO tags -> sign segments -> keyframes, and the generator's conditioning mask.
+"""BIO tags -> sign segments -> keyframes; poses to hold (:class:`Keyframes`) and the conditioning mask.
 
 Tags per frame: ``0`` outside a sign, ``2`` first frame of a sign (BEGIN),
 ``1`` inside a sign. Segments follow the official ``_segment_bounds``
@@ -15,10 +15,18 @@ Example::
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+import dataclasses
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import torch
+
+from .pose.sequence import PoseFileError, PoseSequence
+from .pose.streams import FULL_DIM, params_to_full
 
 OUT, IN, BEGIN = 0, 1, 2
 
@@ -27,6 +35,7 @@ __all__ = [
     "segment_bounds", "segments_to_tags", "repair_bio",
     "onset_middle_offset", "uniform_per_segment", "random_keyframes", "every_frame",
     "POLICIES", "select_keyframes", "keyframes_from_tags", "keyframe_mask",
+    "Keyframes", "KeyframeFileError", "MAX_FRAMES",
 ]
 
 
@@ -193,3 +202,150 @@ def keyframe_mask(
             else:
                 mask[b, :, f] = True
     return mask
+
+
+# ---------------------------------------------------------------------- poses to hold
+MAX_FRAMES = 1024  # longest clip the generator produces (about 41 s at 25 fps)
+_PARAM_KEYS = ("body_pose", "left_hand_pose", "right_hand_pose", "jaw_pose", "expression")
+
+
+class KeyframeFileError(PoseFileError):
+    """A keyframe file is unreadable or malformed; the message says what and how to fix it."""
+
+
+# ---------------------------------------------------------------------------------------------- keyframes
+@dataclasses.dataclass
+class Keyframes:
+    """Poses to hold at given frames.
+
+    Attributes:
+        features: (num_frames, 296) float32 full-stream features (left hand flipped); only the
+            rows in ``frames`` are read.
+        frames: (K,) int64 sorted frame indices to hold.
+        num_frames: length of the clip the keyframes belong to.
+        fps: frame rate.
+        betas: (10,) body shape to carry into the output, or None.
+    """
+
+    features: np.ndarray
+    frames: np.ndarray
+    num_frames: int
+    fps: float = 25.0
+    betas: np.ndarray | None = None
+
+    def __post_init__(self):
+        self.features = np.asarray(self.features, np.float32)
+        self.frames = np.unique(np.asarray(self.frames, np.int64).reshape(-1))
+        if self.features.ndim != 2 or self.features.shape[1] != FULL_DIM:
+            raise KeyframeFileError(f"keyframe features must be (num_frames, {FULL_DIM}), got {self.features.shape}")
+        if self.features.shape[0] != self.num_frames:
+            raise KeyframeFileError(f"keyframe features have {self.features.shape[0]} rows for {self.num_frames} frames")
+        if len(self.frames) == 0:
+            raise KeyframeFileError("no keyframes given: name at least one frame to hold")
+        if self.frames[0] < 0 or self.frames[-1] >= self.num_frames:
+            raise KeyframeFileError(f"keyframes must lie in [0, {self.num_frames - 1}], got {self.frames.tolist()}")
+        if not np.isfinite(self.features[self.frames]).all():
+            raise KeyframeFileError("keyframe features contain NaN or infinite values")
+
+    def condition(self, num_frames: int, padded_frames: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The generator's conditioning: keyframe features ``(1, 296, Tp)`` float32 and the
+        observation mask ``(1, 296, Tp)`` bool (True on every channel at each held frame < ``num_frames``);
+        ``Tp = padded_frames`` (default ``num_frames``)."""
+        Tp = int(padded_frames or num_frames)
+        kf = torch.zeros(1, FULL_DIM, Tp)
+        n = min(int(num_frames), self.num_frames, Tp)
+        kf[0, :, :n] = torch.from_numpy(self.features[:n]).T
+        held = self.frames[self.frames < min(int(num_frames), Tp)]
+        return kf, keyframe_mask([held.tolist()], FULL_DIM, Tp)
+
+    @classmethod
+    def from_pose_sequence(cls, seq: PoseSequence, frames=None) -> "Keyframes":
+        """Hold ``frames`` (default: ``seq.keyframes``) of a PoseSequence."""
+        frames = seq.keyframes if frames is None else frames
+        feats = params_to_full(seq.params).numpy()
+        return cls(feats, frames, seq.num_frames, float(seq.fps), seq.betas.copy())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Keyframes":
+        """Read a keyframe file: a PoseSequence ``.npz`` (its ``keyframes`` array names the held
+        frames) or a ``.json`` file (see :meth:`from_json`)."""
+        path = Path(path)
+        if not path.is_file():
+            raise KeyframeFileError(f"{path}: no such keyframe file")
+        if path.suffix.lower() == ".json":
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as e:
+                raise KeyframeFileError(f"{path}: not valid JSON ({e})") from None
+            return cls.from_json(data, source=str(path))
+        if path.suffix.lower() == ".npz":
+            try:
+                seq = PoseSequence.load(path)
+            except PoseFileError as e:
+                raise KeyframeFileError(str(e)) from None
+            if len(seq.keyframes) == 0:
+                raise KeyframeFileError(f"{path}: the PoseSequence has an empty `keyframes` array; "
+                                        f"set it to the frame indices to hold")
+            return cls.from_pose_sequence(seq)
+        raise KeyframeFileError(f"{path}: keyframe files are .npz (PoseSequence) or .json, got {path.suffix!r}")
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "keyframes") -> "Keyframes":
+        """``{"fps": 25, "num_frames": N, "keyframes": [{"frame": i, "features": [296 floats]}, ...]}``;
+        instead of ``features`` an entry may give SMPL-X axis-angle parameters ``body_pose`` (63),
+        ``left_hand_pose`` / ``right_hand_pose`` (45), ``jaw_pose`` (3), ``expression`` (<= 50);
+        missing ones are the rest pose."""
+        if not isinstance(data, Mapping):
+            raise KeyframeFileError(f"{source}: expected a JSON object with 'num_frames' and 'keyframes'")
+        try:
+            n = int(data["num_frames"])
+            entries = list(data["keyframes"])
+        except (KeyError, TypeError, ValueError):
+            raise KeyframeFileError(f"{source}: needs an integer 'num_frames' and a list 'keyframes'") from None
+        if not 1 <= n <= MAX_FRAMES:
+            raise KeyframeFileError(f"{source}: num_frames must be in [1, {MAX_FRAMES}], got {n}")
+        try:
+            fps = float(data.get("fps", 25.0))
+        except (TypeError, ValueError):
+            fps = float("nan")
+        if not (math.isfinite(fps) and 0 < fps <= 1000):
+            raise KeyframeFileError(f"{source}: 'fps' must be a number in (0, 1000], got {data.get('fps')!r}")
+        feats = np.zeros((n, FULL_DIM), np.float32)
+        frames = []
+        for i, e in enumerate(entries):
+            where = f"{source}: keyframes[{i}]"
+            if not isinstance(e, Mapping) or "frame" not in e:
+                raise KeyframeFileError(f"{where}: expected an object with 'frame' and 'features' or SMPL-X parameters")
+            f = e["frame"]
+            if isinstance(f, bool) or not isinstance(f, int):
+                raise KeyframeFileError(f"{where}: 'frame' must be an integer, got {f!r}")
+            if not 0 <= f < n:
+                raise KeyframeFileError(f"{where}: frame {f} is outside [0, {n - 1}]")
+            if f in frames:
+                raise KeyframeFileError(f"{where}: frame {f} is given twice")
+            if "features" in e:
+                row = _float_array(e["features"], where + ".features")
+                if row.shape != (FULL_DIM,):
+                    raise KeyframeFileError(f"{where}: 'features' must hold {FULL_DIM} numbers, got shape {row.shape}")
+            else:
+                given = {k: _float_array(e[k], f"{where}.{k}")[None] for k in _PARAM_KEYS if k in e}
+                if not given:
+                    raise KeyframeFileError(f"{where}: give 'features' ({FULL_DIM}) or SMPL-X parameters {list(_PARAM_KEYS)}")
+                try:
+                    seq = PoseSequence.from_params(given)
+                except PoseFileError as err:
+                    raise KeyframeFileError(f"{where}: {err}") from None
+                row = params_to_full(seq.params)[0].numpy()
+            feats[f] = row
+            frames.append(f)
+        return cls(feats, np.asarray(frames, np.int64), n, fps)
+
+
+def _float_array(value: Any, where: str) -> np.ndarray:
+    try:
+        a = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise KeyframeFileError(f"{where}: expected a list of numbers") from None
+    if not np.isfinite(a).all():
+        raise KeyframeFileError(f"{where}: contains NaN or infinite values")
+    return a.reshape(-1)

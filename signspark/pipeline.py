@@ -1,10 +1,16 @@
-"""Text -> sign and keyframes -> sign: the one function the CLI and the demo call.
+"""Text -> sign and keyframes -> sign: the one object the CLI and the demo call.
 
-A request goes, in order: validate the input -> tag the text with its language
+A request goes, in order: validate the input -> look the text up in the language's
+lexicon (sign-retrieval: a take whose onset/middle/offset keyframes and segments
+condition the generator; :mod:`signspark.signs`) -> tag the text with its language
 (``"<ASL> hello"``) -> encode it **once** -> choose the number of frames (given,
 from the keyframes, from the length model, or a words-per-second fallback) ->
 sample the velocity model(s) with a few ODE steps, keyframes held fixed ->
-convert the 296-channel features to SMPL-X parameters -> :class:`PoseSequence`.
+convert the 296-channel features to SMPL-X parameters -> :class:`PoseSequence`
+with segments, per-sign labels and keyframes (FAST finds the segments when no
+lexicon gave them and a segmenter is passed) -> :class:`GenerationOutput`.
+:meth:`SignSparK.text_to_video` goes on to the finished files (mp4, .ply, .npz,
+segments as JSON and ELAN) through :func:`signspark.outputs.write_outputs`.
 
 Usage::
 
@@ -15,6 +21,8 @@ Usage::
     kf = Keyframes.load("poses.npz")                     # a PoseSequence whose `keyframes` name the held frames
     out = pipe.keyframes_to_pose(kf, text="hello", lang="ASL")
 
+    result = pipe.text_to_video("hello", "ASL", "out/")  # out/hello.mp4, .npz, .segments.json, .eaf
+
 Model folders: our format (``config.json`` with ``"model_type": "signspark-generator"``,
 ``model.safetensors`` = EMA weights, optional ``length_model.safetensors``), or a folder of
 released checkpoints ``<stream>/ema_0.9999_<iter>.pt`` (hand, body, face), or a Hub repo id of either.
@@ -23,19 +31,19 @@ released checkpoints ``<stream>/ema_0.9999_<iter>.pt`` (hand, body, face), or a 
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import torch
 
-from signspark.pose.sequence import PoseFileError, PoseSequence
-from signspark.pose.streams import FULL_DIM, full_to_params, params_to_full
+from signspark.keyframes import MAX_FRAMES, KeyframeFileError, Keyframes, segments_to_tags, select_keyframes
+from signspark.pose.sequence import PoseSequence
+from signspark.pose.streams import full_to_params
 from signspark.signs.languages import DEFAULT_TAG_TEMPLATE, LANGUAGES, get_language, tag_text
 
 __all__ = [
@@ -45,142 +53,11 @@ __all__ = [
 
 MODEL_TYPE = "signspark-generator"
 MAX_TEXT_CHARS = 200
-MAX_FRAMES = 1024
 DEFAULT_STEPS = 8
 DEFAULT_GUIDANCE = 2.0
-RETRIEVAL_SOURCES = (None, "fingerspelling")
-_PARAM_KEYS = ("body_pose", "left_hand_pose", "right_hand_pose", "jaw_pose", "expression")
-
-
-class KeyframeFileError(PoseFileError):
-    """A keyframe file is unreadable or malformed; the message says what and how to fix it."""
-
-
-# ---------------------------------------------------------------------------------------------- keyframes
-@dataclasses.dataclass
-class Keyframes:
-    """Poses to hold at given frames.
-
-    Attributes:
-        features: (num_frames, 296) float32 full-stream features (left hand flipped); only the
-            rows in ``frames`` are read.
-        frames: (K,) int64 sorted frame indices to hold.
-        num_frames: length of the clip the keyframes belong to.
-        fps: frame rate.
-        betas: (10,) body shape to carry into the output, or None.
-    """
-
-    features: np.ndarray
-    frames: np.ndarray
-    num_frames: int
-    fps: float = 25.0
-    betas: np.ndarray | None = None
-
-    def __post_init__(self):
-        self.features = np.asarray(self.features, np.float32)
-        self.frames = np.unique(np.asarray(self.frames, np.int64).reshape(-1))
-        if self.features.ndim != 2 or self.features.shape[1] != FULL_DIM:
-            raise KeyframeFileError(f"keyframe features must be (num_frames, {FULL_DIM}), got {self.features.shape}")
-        if self.features.shape[0] != self.num_frames:
-            raise KeyframeFileError(f"keyframe features have {self.features.shape[0]} rows for {self.num_frames} frames")
-        if len(self.frames) == 0:
-            raise KeyframeFileError("no keyframes given: name at least one frame to hold")
-        if self.frames[0] < 0 or self.frames[-1] >= self.num_frames:
-            raise KeyframeFileError(f"keyframes must lie in [0, {self.num_frames - 1}], got {self.frames.tolist()}")
-        if not np.isfinite(self.features[self.frames]).all():
-            raise KeyframeFileError("keyframe features contain NaN or infinite values")
-
-    @classmethod
-    def from_pose_sequence(cls, seq: PoseSequence, frames=None) -> "Keyframes":
-        """Hold ``frames`` (default: ``seq.keyframes``) of a PoseSequence."""
-        frames = seq.keyframes if frames is None else frames
-        feats = params_to_full(seq.params).numpy()
-        return cls(feats, frames, seq.num_frames, float(seq.fps), seq.betas.copy())
-
-    @classmethod
-    def load(cls, path: str | os.PathLike) -> "Keyframes":
-        """Read a keyframe file: a PoseSequence ``.npz`` (its ``keyframes`` array names the held
-        frames) or a ``.json`` file (see :meth:`from_json`)."""
-        path = Path(path)
-        if not path.is_file():
-            raise KeyframeFileError(f"{path}: no such keyframe file")
-        if path.suffix.lower() == ".json":
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise KeyframeFileError(f"{path}: not valid JSON ({e})") from None
-            return cls.from_json(data, source=str(path))
-        if path.suffix.lower() == ".npz":
-            try:
-                seq = PoseSequence.load(path)
-            except PoseFileError as e:
-                raise KeyframeFileError(str(e)) from None
-            if len(seq.keyframes) == 0:
-                raise KeyframeFileError(f"{path}: the PoseSequence has an empty `keyframes` array; "
-                                        f"set it to the frame indices to hold")
-            return cls.from_pose_sequence(seq)
-        raise KeyframeFileError(f"{path}: keyframe files are .npz (PoseSequence) or .json, got {path.suffix!r}")
-
-    @classmethod
-    def from_json(cls, data: Any, source: str = "keyframes") -> "Keyframes":
-        """``{"fps": 25, "num_frames": N, "keyframes": [{"frame": i, "features": [296 floats]}, ...]}``;
-        instead of ``features`` an entry may give SMPL-X axis-angle parameters ``body_pose`` (63),
-        ``left_hand_pose`` / ``right_hand_pose`` (45), ``jaw_pose`` (3), ``expression`` (<= 50);
-        missing ones are the rest pose."""
-        if not isinstance(data, Mapping):
-            raise KeyframeFileError(f"{source}: expected a JSON object with 'num_frames' and 'keyframes'")
-        try:
-            n = int(data["num_frames"])
-            entries = list(data["keyframes"])
-        except (KeyError, TypeError, ValueError):
-            raise KeyframeFileError(f"{source}: needs an integer 'num_frames' and a list 'keyframes'") from None
-        if not 1 <= n <= MAX_FRAMES:
-            raise KeyframeFileError(f"{source}: num_frames must be in [1, {MAX_FRAMES}], got {n}")
-        try:
-            fps = float(data.get("fps", 25.0))
-        except (TypeError, ValueError):
-            fps = float("nan")
-        if not (math.isfinite(fps) and 0 < fps <= 1000):
-            raise KeyframeFileError(f"{source}: 'fps' must be a number in (0, 1000], got {data.get('fps')!r}")
-        feats = np.zeros((n, FULL_DIM), np.float32)
-        frames = []
-        for i, e in enumerate(entries):
-            where = f"{source}: keyframes[{i}]"
-            if not isinstance(e, Mapping) or "frame" not in e:
-                raise KeyframeFileError(f"{where}: expected an object with 'frame' and 'features' or SMPL-X parameters")
-            f = e["frame"]
-            if isinstance(f, bool) or not isinstance(f, int):
-                raise KeyframeFileError(f"{where}: 'frame' must be an integer, got {f!r}")
-            if not 0 <= f < n:
-                raise KeyframeFileError(f"{where}: frame {f} is outside [0, {n - 1}]")
-            if f in frames:
-                raise KeyframeFileError(f"{where}: frame {f} is given twice")
-            if "features" in e:
-                row = _float_array(e["features"], where + ".features")
-                if row.shape != (FULL_DIM,):
-                    raise KeyframeFileError(f"{where}: 'features' must hold {FULL_DIM} numbers, got shape {row.shape}")
-            else:
-                given = {k: _float_array(e[k], f"{where}.{k}")[None] for k in _PARAM_KEYS if k in e}
-                if not given:
-                    raise KeyframeFileError(f"{where}: give 'features' ({FULL_DIM}) or SMPL-X parameters {list(_PARAM_KEYS)}")
-                try:
-                    seq = PoseSequence.from_params(given)
-                except PoseFileError as err:
-                    raise KeyframeFileError(f"{where}: {err}") from None
-                row = params_to_full(seq.params)[0].numpy()
-            feats[f] = row
-            frames.append(f)
-        return cls(feats, np.asarray(frames, np.int64), n, fps)
-
-
-def _float_array(value: Any, where: str) -> np.ndarray:
-    try:
-        a = np.asarray(value, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise KeyframeFileError(f"{where}: expected a list of numbers") from None
-    if not np.isfinite(a).all():
-        raise KeyframeFileError(f"{where}: contains NaN or infinite values")
-    return a.reshape(-1)
+RETRIEVAL_SOURCES = (None, "lexicon", "fingerspelling")
+LENGTH_MODEL = "length_model"                        # component subfolder of a generator folder
+LEGACY_LENGTH_WEIGHTS = "length_model.safetensors"   # where folders of version 0.1 keep it
 
 
 # ---------------------------------------------------------------------------------------------- output
@@ -189,12 +66,16 @@ class GenerationOutput:
     """One generated clip.
 
     Attributes:
-        pose: the clip as SMPL-X parameters.
+        pose: the clip as SMPL-X parameters; its ``segments``, ``keyframes`` and ``gloss`` are
+            the ones below.
         features: (T, 296) float32 generator features (left hand flipped).
         nfe: model forwards (each a batched conditional+unconditional pass with guidance).
         steps: ODE grid intervals.
         seconds: wall time of the request (text encoding included).
         seed: the noise seed (reuse it to get the same output).
+        labels: one label per segment (letter or gloss), or None when unknown.
+        tags: (T,) int64 BIO tags (0 out, 2 begin, 1 in) of the segments, or None without segments.
+        segments_from: where the segments come from: ``"lexicon"``, ``"fast"`` or ``""`` (none).
     """
 
     pose: PoseSequence
@@ -205,10 +86,23 @@ class GenerationOutput:
     guidance: float | None
     seconds: float
     seed: int | None
+    labels: list[str] | None = None
+    tags: np.ndarray | None = None
+    segments_from: str = ""
 
     @property
     def num_frames(self) -> int:
         return self.pose.num_frames
+
+    @property
+    def segments(self) -> np.ndarray:
+        """(S, 2) inclusive frame ranges of the signs."""
+        return self.pose.segments
+
+    @property
+    def keyframes(self) -> np.ndarray:
+        """(K,) frames held (given or retrieved), or the onset/middle/offset of FAST's segments."""
+        return self.pose.keyframes
 
 
 def generator_config(model_config: Mapping[str, Any], stream: str, text_encoder: Mapping[str, Any],
@@ -305,18 +199,20 @@ class SignSparK:
         if cfg.get("model_type") != MODEL_TYPE:
             raise ValueError(f"{folder}: config.json is for {cfg.get('model_type')!r}, not a generator ({MODEL_TYPE!r})")
         ucfg = UNetConfig.from_dict(cfg["model"])
-        with torch.device("meta"):
+        with torch.device("meta"):  # the weights replace every parameter: no random init of 800 M numbers
             model = VelocityUNet(ucfg)
-        model.load_state_dict(hub.load_safetensors(folder), assign=True, strict=True)
-        model = model.to(device=device, dtype=dtype).eval().requires_grad_(False)
+        model = hub.load_weights(model, folder, assign=True).to(device=device, dtype=dtype).eval().requires_grad_(False)
         text_encoder = load_text_encoder(cfg["text_encoder"], folder=folder).to(device)
         length_model = None
-        if cfg.get("length_model") and (folder / "length_model.safetensors").is_file():
+        if (folder / LENGTH_MODEL / hub.CONFIG_NAME).is_file():
             from signspark.text.length import LengthModel
 
-            length_model = LengthModel.from_config(cfg["length_model"])
-            length_model.load_state_dict(hub.load_safetensors(folder, "length_model.safetensors"))
-            length_model = length_model.to(device).eval()
+            length_model = LengthModel.from_pretrained(folder, subfolder=LENGTH_MODEL, device=device)
+        elif cfg.get("length_model") and (folder / LEGACY_LENGTH_WEIGHTS).is_file():  # folders of version 0.1
+            from signspark.text.length import LengthModel
+
+            length_model = hub.load_weights(LengthModel.from_config(cfg["length_model"]), folder,
+                                            LEGACY_LENGTH_WEIGHTS).to(device).eval()
         return cls({cfg.get("stream", ucfg.stream): model}, text_encoder, length_model,
                    languages=cfg.get("languages"), fps=cfg.get("fps", 25.0), seq_len=cfg.get("seq_len", 304),
                    tag_template=cfg.get("tag_template", DEFAULT_TAG_TEMPLATE), source=str(folder),
@@ -368,7 +264,8 @@ class SignSparK:
     def __call__(self, text: str = "", lang: str = "ASL", *, keyframes: Keyframes | PoseSequence | None = None,
                  num_frames: int | None = None, speed: float = 1.0, steps: int = DEFAULT_STEPS,
                  guidance: float | None = DEFAULT_GUIDANCE, sampler: str = "euler", seed: int | None = None,
-                 generator: torch.Generator | None = None, retrieval: bool | None = None) -> GenerationOutput:
+                 generator: torch.Generator | None = None, retrieval: bool | None = None,
+                 segmenter=None) -> GenerationOutput:
         """Generate one clip.
 
         Args:
@@ -380,9 +277,12 @@ class SignSparK:
             steps: ODE steps; guidance: classifier-free guidance scale (None or 1: off).
             sampler: ``euler``, ``heun`` or ``midpoint``.
             seed / generator: the noise (same seed, same output); default a fresh random seed.
-            retrieval: take keyframes for text-only requests from the model's retrieval source
-                (the fingerspelling lexicon for the built-in model); default: the model's setting.
-                The lexicon clip also gives the segments and per-sign labels (``gloss``).
+            retrieval: take keyframes for text-only requests from the language's lexicon
+                (sign-retrieval T2P; the built-in model's default); default: the model's setting.
+                The lexicon's take also gives the segments and per-sign labels.
+            segmenter: a :class:`signspark.segment.Segmenter` that finds the segments when no
+                lexicon gave them (FAST); their onset/middle/offset become the keyframes when
+                none were held.
         """
         start = time.perf_counter()
         if isinstance(keyframes, PoseSequence):
@@ -408,12 +308,7 @@ class SignSparK:
         if keyframes is not None:
             from signspark.flow.multistream import padded_length
 
-            Tp = padded_length(T, self.frame_multiple)
-            kf = torch.zeros(1, FULL_DIM, Tp)
-            mask = torch.zeros(1, FULL_DIM, Tp, dtype=torch.bool)
-            n = min(T, keyframes.num_frames)
-            kf[0, :, :n] = torch.from_numpy(keyframes.features[:n]).T
-            mask[0, :, keyframes.frames[keyframes.frames < T]] = True
+            kf, mask = keyframes.condition(T, padded_length(T, self.frame_multiple))
         from signspark.flow.multistream import features_to_numpy, sample_full_body
 
         feats, nfe = sample_full_body(self.models, text_emb, [T], keyframes=kf, keyframe_mask=mask, steps=steps,
@@ -429,17 +324,56 @@ class SignSparK:
             meta.update(segments=retrieved.segments, gloss=retrieved.gloss)
         pose = PoseSequence.from_params(params, **meta)
         g = None if guidance is None or float(guidance) == 1.0 else float(guidance)
-        return GenerationOutput(pose=pose, features=features, nfe=nfe, steps=int(steps), sampler=sampler,
-                                guidance=g, seconds=time.perf_counter() - start, seed=seed)
+        out = GenerationOutput(pose=pose, features=features, nfe=nfe, steps=int(steps), sampler=sampler,
+                               guidance=g, seconds=0.0, seed=seed)
+        annotate(out, segmenter, "lexicon" if retrieved is not None else "")
+        out.seconds = time.perf_counter() - start
+        return out
 
     def _retrieve(self, text: str, lang: str, speed: float, seed: int | None) -> PoseSequence:
-        """Keyframes for ``text`` from the retrieval source (a lexicon clip with segments and keyframes)."""
-        source = self.retrieval or "fingerspelling"  # any model can be asked to fingerspell
-        if source == "fingerspelling":
-            from signspark.signs.fingerspelling import spell
+        """The lexicon's take of ``text`` (segments, labels and onset/middle/offset keyframes)."""
+        from signspark.signs.lexicon import lexicon_for
+        from signspark.signs.takes import sign_text
 
-            return spell(text, lang, seed=0 if seed is None else int(seed), speed=speed, fps=self.fps)
-        raise ValueError(f"unknown retrieval source {source!r}")
+        lexicon = None
+        if self.retrieval == "fingerspelling":
+            from signspark.signs.fingerspelling import AlphabetLexicon
+
+            lexicon = AlphabetLexicon(lang)
+        return sign_text(text, lang, seed=0 if seed is None else int(seed), speed=speed, fps=self.fps,
+                         lexicon=lexicon or lexicon_for(lang))
+
+    def text_to_video(self, text: str, lang: str, folder: str | os.PathLike, *, stem: str | None = None,
+                      render=None, ply_frame: int | None = None, npz: bool = True, segments: bool = True,
+                      keyframes: Keyframes | PoseSequence | None = None, segmenter=None,
+                      max_frames: int | None = None, progress: Callable[[int, int], None] | None = None,
+                      also=None, **kwargs):
+        """Text (and/or keyframes) -> finished files in ``folder``: the one call from a request to a video.
+
+        Generates the clip (see :meth:`__call__`; ``kwargs`` are its options), finds segments with
+        ``segmenter`` when the lexicon gave none, then writes ``<stem>.mp4`` (``render``: a
+        :class:`signspark.render.RenderOptions`, default front view with captions), the avatar at
+        ``ply_frame`` as ``.ply`` (None: none), the PoseSequence ``.npz`` and the segments as JSON
+        and ELAN (see :func:`signspark.outputs.write_outputs`). A clip longer than ``max_frames``
+        is refused (ValueError) before anything is written.
+
+        Returns:
+            ``(GenerationOutput, OutputFiles)``.
+        """
+        from signspark.outputs import file_stem, write_outputs
+
+        if render is None:
+            from signspark.render import RenderOptions
+
+            render = RenderOptions(caption=True, highlight_keyframes=False)
+        render = render.resolved()  # a bad view or backend is refused before the work
+        out = self(text, lang, keyframes=keyframes, segmenter=segmenter, **kwargs)
+        if max_frames is not None and out.num_frames > max_frames:
+            raise ValueError(f"the clip would have {out.num_frames} frames ({out.num_frames / out.pose.fps:.1f} s); "
+                             f"the limit here is {max_frames}: use shorter text or a higher signing speed")
+        files = write_outputs(out, folder, stem or file_stem(text), video=render, ply_frame=ply_frame, npz=npz,
+                              segments=segments, progress=progress, also=also)
+        return out, files
 
     def text_to_pose(self, text: str, lang: str = "ASL", **kwargs) -> GenerationOutput:
         """Text -> pose (see :meth:`__call__`)."""
@@ -453,21 +387,63 @@ class SignSparK:
         return self(text, lang, keyframes=keyframes, **kwargs)
 
     def save_pretrained(self, folder: str | os.PathLike, card: str | None = None) -> Path:
-        """Write a single-stream generator in our folder format (config.json + model.safetensors
-        [+ length_model.safetensors])."""
+        """Write a single-stream generator in our folder format: config.json + model.safetensors (the UNet),
+        the length model as the component ``length_model/``."""
         from signspark import hub
 
         if len(self.models) != 1:
             raise ValueError("only single-stream generators are saved in the SignSparK format")
         stream, model = next(iter(self.models.items()))
-        extra = {}
-        length_cfg = None
-        if self.length_model is not None:
-            length_cfg = dataclasses.asdict(self.length_model.config)
-            extra["length_model.safetensors"] = _safetensors_bytes(self.length_model.state_dict())
+        components = {LENGTH_MODEL: self.length_model} if self.length_model is not None else {}
         cfg = generator_config(model.config.to_dict(), stream, self.text_encoder.config(), self.languages,
-                               length_cfg, self.seq_len, self.fps, self.tag_template, self.retrieval)
-        return hub.save_pretrained(folder, model, cfg, card=card, extra_files=extra)
+                               None, self.seq_len, self.fps, self.tag_template, self.retrieval)
+        return hub.save_pretrained(folder, model, cfg, card=card, components=components)
+
+
+def annotate(out: GenerationOutput, segmenter=None, source: str = "") -> GenerationOutput:
+    """Fill in a clip's segments, BIO tags, per-sign labels and keyframes (in place).
+
+    Segments the clip already has (from the lexicon) are kept; otherwise ``segmenter``
+    (FAST, :class:`signspark.segment.Segmenter`) finds them, and their onset/middle/offset
+    become the keyframes if none were held. Labels are the clip's gloss when it names one
+    sign per segment, else the signs the language's lexicon reads in the text when their
+    number matches.
+    """
+    seq = out.pose
+    if len(seq.segments):
+        out.segments_from = source or "given"
+    elif segmenter is not None:
+        from signspark.pose.hand_features import hand_features
+
+        result = segmenter.segment_clip(*hand_features(seq))
+        seq.segments = np.asarray(result.segments, np.int64).reshape(-1, 2)
+        out.segments_from = "fast"
+    if not len(seq.segments):
+        return out
+    out.tags = segments_to_tags(seq.segments, seq.num_frames)
+    if len(seq.keyframes) == 0:
+        seq.keyframes = np.asarray(select_keyframes(seq.segments.tolist(), "onset_middle_offset"), np.int64)
+    names = seq.gloss.split()
+    if len(names) != len(seq.segments):
+        names = _text_signs(seq.text, seq.language)
+    out.labels = names if len(names) == len(seq.segments) else None
+    return out
+
+
+def _text_signs(text: str, language: str) -> list[str]:
+    """The signs the language's lexicon reads in ``text`` ([] when it cannot)."""
+    if not text or not language:
+        return []
+    import warnings
+
+    from signspark.signs.lexicon import PAUSE, lexicon_for
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return [t for t in lexicon_for(language).tokens(text) if t != PAUSE]
+    except (ValueError, LookupError):
+        return []
 
 
 def retime(seq: PoseSequence, num_frames: int) -> PoseSequence:
@@ -487,9 +463,3 @@ def retime(seq: PoseSequence, num_frames: int) -> PoseSequence:
     src[moved(seq.keyframes)] = seq.keyframes
     params = {k: v[src].copy() for k, v in seq.params.items()}
     return dataclasses.replace(seq, params=params, segments=moved(seq.segments), keyframes=moved(seq.keyframes))
-
-
-def _safetensors_bytes(state: Mapping[str, torch.Tensor]) -> bytes:
-    from safetensors.torch import save
-
-    return save({k: v.detach().cpu().contiguous() for k, v in state.items()})

@@ -473,9 +473,9 @@ def fast_segmenter(segmenter) -> Callable[[Clip], np.ndarray]:
     """Wrap a :class:`signspark.segment.Segmenter` as the ``segmenter`` of :func:`evaluate`.
 
     A clip read from an LMDB file is segmented from the file's own hand features (as the
-    model was trained); other clips from :func:`signspark.data.features.hand_features`.
+    model was trained); other clips from :func:`signspark.pose.hand_features.hand_features`.
     """
-    from ..data.features import hand_features
+    from ..pose.hand_features import hand_features
     from ..data.lmdb_store import LmdbClipStore
 
     stores: dict[str, LmdbClipStore] = {}

@@ -28,7 +28,7 @@ import torch
 
 from ..pose.sequence import PoseSequence
 from .avatar import GaussianAvatar, as_faces, default_avatar
-from .backends.base import Backend, FrameData, get_backend
+from .backends.base import BACKEND_NAMES, Backend, FrameData, get_backend
 from .camera import Camera
 from .compose import caption_for_frame, draw_border, draw_caption, side_by_side
 from .gaussians import Gaussians
@@ -116,6 +116,9 @@ class RenderOptions:
             raise ValueError(f"size must be between 16 and 4096 pixels, got {w}x{h}")
         if self.view not in VIEWS:
             raise ValueError(f"unknown view {self.view!r}; choose one of {', '.join(VIEWS)}")
+        if self.backend != "auto" and self.backend not in BACKEND_NAMES:
+            raise ValueError(f"unknown renderer backend {self.backend!r}; "
+                             f"choose one of {', '.join(('auto',) + BACKEND_NAMES)}")
         if self.fps is not None and not (0 < float(self.fps) <= 240):
             raise ValueError(f"fps must be in (0, 240], got {self.fps}")
         return dataclasses.replace(self, size=(w, h), background=parse_color(self.background),

@@ -7,7 +7,7 @@ cannot be used, so one bad clip does not stop the others.
 Accepted ``.npz`` files:
 
 * a :class:`~signspark.pose.sequence.PoseSequence` (SMPL-X parameters); the hand
-  features are computed with :func:`signspark.data.hand_features`;
+  features are computed with :func:`signspark.pose.hand_features.hand_features`;
 * a features file with ``left_features`` and ``right_features`` arrays (T, 96),
   as in an official LMDB record.
 
@@ -26,7 +26,7 @@ import numpy as np
 
 from .inference import SegmentInputError, clip_features
 
-__all__ = ["ClipItem", "is_lmdb", "find_inputs", "iter_clips"]
+__all__ = ["ClipItem", "is_lmdb", "find_inputs", "iter_clips", "read_clip"]
 
 ClipItem = tuple[str, "np.ndarray | Exception"]
 
@@ -72,7 +72,7 @@ def _npz_features(path: Path, clip_id: str) -> np.ndarray:
         if isinstance(e, SegmentInputError):
             raise
         raise SegmentInputError(f"clip {clip_id!r}: cannot read {path} as .npz ({e})") from None
-    from ..data import hand_features
+    from ..pose.hand_features import hand_features
     from ..pose.sequence import PoseSequence
 
     try:
@@ -124,3 +124,54 @@ def iter_clips(path: str | os.PathLike) -> Iterator[ClipItem]:
                 item = SegmentInputError(f"clip {clip_id!r}: the clip id appears more than once in {root}")
             seen.add(clip_id)
             yield clip_id, item
+
+
+def read_clip(path: str | os.PathLike, clip_id: str = "", scratch: str | os.PathLike | None = None
+              ) -> tuple[str, np.ndarray, float]:
+    """One clip to segment: ``(clip id, (T, 192) hand features, fps)``.
+
+    ``path`` is a ``.npz`` (PoseSequence or hand features), an LMDB folder, or a bare LMDB
+    ``data.mdb`` file (copied into ``scratch``, a folder the caller owns, to be opened).
+    ``clip_id`` picks a clip of an LMDB file (default: its first); a PoseSequence's own
+    frame rate is returned, 25 otherwise.
+
+    Raises:
+        SegmentInputError: no such clip, an empty or unreadable file (the message says which).
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".mdb":
+        import shutil
+
+        if scratch is None:
+            raise ValueError("a bare data.mdb file needs a scratch folder to be opened as an LMDB environment")
+        folder = Path(scratch) / "upload.lmdb"
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, folder / "data.mdb")
+        path = folder
+    if is_lmdb(path):
+        from ..data import DataError, LmdbClipStore
+
+        try:
+            with LmdbClipStore(path) as store:
+                if not store.clip_ids:
+                    raise SegmentInputError("the LMDB file holds no clips")
+                clip = clip_id or store.clip_ids[0]
+                if clip not in store:
+                    shown = ", ".join(store.clip_ids[:10]) + (" ..." if len(store) > 10 else "")
+                    raise SegmentInputError(f"no clip {clip!r} in the LMDB file; it has {len(store)}: {shown}")
+                record = store.read(clip)
+                return clip, clip_features(record.left_features, record.right_features, clip), 25.0
+        except DataError as e:
+            raise SegmentInputError(str(e)) from None
+    fps = 25.0
+    try:
+        from ..pose.sequence import PoseSequence
+
+        fps = float(PoseSequence.load(path).fps)
+    except (OSError, ValueError):
+        pass  # a hand-features file: no frame rate stored
+    for clip, item in iter_clips(path):
+        if isinstance(item, Exception):
+            raise item
+        return clip_id or clip, item, fps
+    raise SegmentInputError(f"{path}: no clip found")

@@ -21,15 +21,15 @@ import dataclasses
 
 import numpy as np
 
-from signspark.keyframes import onset_middle_offset
 from signspark.pose.sequence import PoseSequence
-from signspark.pose.streams import SMPLX_FRAME_KEYS
+
 from .alphabets import Alphabet, Letter
 from .languages import get_language
 from .lexicon import Lexicon, SignForm
-from .motion import FPS, build_motion
+from .motion import FPS
 from .placement import letter_keyposes
-from .signers import DEFAULT_SIGNER, Signer, sample_signer
+from .signers import Signer
+from .takes import take
 from .text_to_letters import MAX_CHARS, PAUSE, SpellingError, letters
 
 __all__ = ["AlphabetLexicon", "spell", "spell_tokens", "letter_keyframes", "LetterKeyframes", "MAX_CHARS",
@@ -66,38 +66,15 @@ class AlphabetLexicon(Lexicon):
         return name in self.alphabet
 
 
-def _signer(signer: Signer | int | None) -> Signer:
-    if signer is None:
-        return DEFAULT_SIGNER
-    if isinstance(signer, Signer):
-        return signer
-    if isinstance(signer, (int, np.integer)) and not isinstance(signer, bool):
-        return sample_signer(int(signer))
-    raise TypeError(f"signer must be a Signer, an int seed or None, got {type(signer).__name__}")
-
-
 def spell_tokens(tokens: list[str], language: str, text: str = "", seed: int = 0, speed: float = 1.0,
                  signer: Signer | int | None = None, fps: float = FPS) -> PoseSequence:
     """Like :func:`spell` for already-split letters (names of the language's alphabet and ``" "`` pauses)."""
     lexicon = AlphabetLexicon(language)
-    code = lexicon.language
     unknown = [t for t in tokens if t != PAUSE and t not in lexicon]
     if unknown:
-        raise SpellingError(f"{code} manual alphabet has no letter(s) {unknown}; "
+        raise SpellingError(f"{lexicon.language} manual alphabet has no letter(s) {unknown}; "
                             f"known: {sorted(lexicon.alphabet.letters)}")
-    sg = _signer(signer)
-    motion = build_motion(tokens, lexicon, sg, np.random.default_rng(int(seed)), speed=speed, fps=fps)
-    T = motion.num_frames
-    params = {k: np.zeros((T, d), np.float32) for k, d in SMPLX_FRAME_KEYS.items()}
-    params["body_pose"] = motion.body_pose
-    params["left_hand_pose"] = motion.left_hand_pose
-    params["right_hand_pose"] = motion.right_hand_pose
-    segments = motion.segments
-    return PoseSequence(
-        params=params, betas=np.asarray(sg.betas, np.float32), fps=float(fps), language=code, text=text,
-        gloss=" ".join(motion.letters), segments=segments,
-        keyframes=np.asarray(onset_middle_offset(segments.tolist()), np.int64),
-    )
+    return take(tokens, lexicon, text=text, seed=seed, speed=speed, signer=signer, fps=fps)
 
 
 def spell(text: str, language: str, seed: int = 0, speed: float = 1.0, signer: Signer | int | None = None,

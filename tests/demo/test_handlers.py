@@ -119,8 +119,8 @@ def test_text_to_sign_bad_text(text, expected):
     (dict(steps=2.5), "whole number"),
     (dict(speed=float("nan")), "Signing speed"),
     (dict(seed=-4), "Seed must be between"),
-    (dict(view="sideways"), "unknown view 'sideways'"),
-    (dict(backend="teapot"), "unknown renderer backend 'teapot'"),
+    (dict(view="sideways"), "(?i)unknown view 'sideways'"),
+    (dict(backend="teapot"), "(?i)unknown renderer backend 'teapot'"),
     (dict(model="/no/such/folder"), "neither an existing folder nor a Hub repo id"),
 ])
 def test_text_to_sign_bad_settings(kw, expected):
@@ -231,7 +231,7 @@ def test_keyframes_to_sign_total_frames_and_empty_table(tmp_path):
     ([[3, "camera:1"]], 0, "must be file:N or lexicon"),
     ([["soon", "file:1"]], 0, "is not a number"),
     ([[30, "file:1"]], 20, "does not fit in 20 frames"),
-    ([[3, "lexicon:4"]], 0, "type a word first"),
+    ([[3, "lexicon:4"]], 0, "give a text first"),
 ])
 def test_keyframes_to_sign_bad_table(tmp_path, table, total, expected):
     src = _pose_file(tmp_path)
