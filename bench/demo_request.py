@@ -10,10 +10,10 @@
    this process) each send ``--requests`` requests: requests per minute and the median latency
    seen by a client.
 
-    python bench/demo.py                          # the built-in model (assets/models/generator)
-    python bench/demo.py --model runs/gen/model   # any model folder or Hub repo id
-    python bench/demo.py --tiny                   # an untrained tiny model: plumbing only, not quality
-    python bench/demo.py --backend skeleton --threads 2 --runs 5 --clients 4
+    python bench/demo_request.py                          # the built-in model (assets/models/generator)
+    python bench/demo_request.py --model runs/gen/model   # any model folder or Hub repo id
+    python bench/demo_request.py --tiny                   # an untrained tiny model: plumbing only, not quality
+    python bench/demo_request.py --backend skeleton --threads 2 --runs 5 --clients 4
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def _tiny_assets(folder: Path) -> Path:

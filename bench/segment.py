@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,10 +21,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from signspark.segment import FastConfig, FastSegmenter, load_model, predict_logits, save_model  # noqa: E402
-from signspark.segment.inference import ModelNotFoundError, decode_tags  # noqa: E402
+from signspark.segment import FastConfig, FastSegmenter, load_model, predict_logits, save_model
+from signspark.segment.inference import ModelNotFoundError, decode_tags
 
 
 def _model(path: str | None) -> tuple[FastSegmenter, str]:

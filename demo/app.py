@@ -10,21 +10,15 @@ Three tabs, each one API endpoint:
   time, the segments, an ELAN file.
 
 The app holds no model logic: every handler in :mod:`demo.handlers` calls the
-``signspark`` library. Run ``signspark demo --help`` for the launch options.
+``signspark`` library. Start it with ``signspark demo`` (or ``python -m demo``); ``--help``
+lists the launch options (:mod:`demo.command`).
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
-import sys
 import threading
 import time
-from pathlib import Path
-
-if __package__ in (None, ""):  # `python demo/app.py`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import gradio as gr
 
@@ -210,28 +204,11 @@ def start_warm_up(model: str | None = None) -> threading.Thread:
     return thread
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="signspark demo", description="Start the SignSparK browser demo.")
-    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-                        help="address to listen on (0.0.0.0 to serve a classroom network)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
-    parser.add_argument("--concurrency", type=int, default=2, help="requests processed at the same time")
-    parser.add_argument("--model", default=None,
-                        help="initial model choice: built-in (default), official, a Hub repo id or a local folder")
-    parser.add_argument("--share", action="store_true", help="create a public gradio.live link (needs internet)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch threads (default: 1 without CUDA, leaving the cores to the renderer and encoder)")
-    parser.add_argument("--no-warm-up", action="store_true",
-                        help="do not run one small request at start (it loads everything before the first visitor)")
-    args = parser.parse_args(argv)
-    configure_threads(args.threads)
-    if not args.no_warm_up:
+def serve(host: str = "127.0.0.1", port: int = 7860, concurrency: int = 2, model: str | None = None,
+          share: bool = False, threads: int | None = None, warm: bool = True) -> None:
+    """Start the demo server and block (see :mod:`demo.command` for the options)."""
+    configure_threads(threads)
+    if warm:
         start_warm_up()  # the built-in model: cheap, and it warms the body, avatar, renderer and fonts for all
-    kw = launch_kwargs(concurrency=args.concurrency)
-    build_demo(args.model).queue(**kw["queue"]).launch(server_name=args.host, server_port=args.port, share=args.share,
-                                             **kw["launch"])
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    kw = launch_kwargs(concurrency=concurrency)
+    build_demo(model).queue(**kw["queue"]).launch(server_name=host, server_port=port, share=share, **kw["launch"])

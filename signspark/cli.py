@@ -2,6 +2,8 @@
 
 Each subcommand lives in ``signspark/commands/<name>.py`` and defines
 ``add_parser(subparsers)`` (cheap: no heavy imports) and ``run(args) -> int``.
+Other packages add commands the same way through the ``signspark.commands`` entry
+point group (the browser demo adds ``signspark demo`` so; the library never imports it).
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["info", "generate", "segment", "render", "corpus", "evaluate", "download", "demo"]
+COMMANDS = ["info", "generate", "segment", "render", "corpus", "evaluate", "download"]
+ENTRY_POINT_GROUP = "signspark.commands"
 
 DESCRIPTION = """\
 SignSparK: spoken-language text to 3D signing (SMPL-X bodies with MANO hands).
@@ -27,16 +30,24 @@ class CLIError(Exception):
     """A user-facing error: printed without a traceback, exit status 2."""
 
 
+def _plugin_commands():
+    from importlib.metadata import entry_points
+
+    return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="signspark", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    modules = [(name, f"signspark.commands.{name}") for name in COMMANDS]
+    modules += [(ep.name, ep.value) for ep in _plugin_commands() if ep.name not in COMMANDS]
+    for name, path in modules:
         try:
-            module = importlib.import_module(f"signspark.commands.{name}")
+            module = importlib.import_module(path)
         except ModuleNotFoundError as e:
-            if e.name == f"signspark.commands.{name}":
+            if e.name == path:
                 continue
             raise
         p = module.add_parser(sub)

@@ -5,14 +5,12 @@ folder beside this file (see ``scripts/build_space.py``).
 """
 
 import os
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 os.environ.setdefault("SIGNSPARK_ASSETS", str(HERE / "assets"))
 
-from demo.app import build_demo, configure_threads, launch_kwargs, start_warm_up  # noqa: E402
+from demo.app import build_demo, configure_threads, launch_kwargs, start_warm_up
 
 configure_threads()
 start_warm_up()

@@ -19,7 +19,7 @@ def _run(*args: str, timeout: int = 300) -> str:
     return out.stdout
 
 
-@pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo"])
+@pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo_request"])
 def test_bench_help(script):
     assert "usage:" in _run(f"bench/{script}.py", "--help")
 
@@ -32,7 +32,7 @@ def test_render_bench_prints_a_row_per_backend():
 
 
 def test_demo_bench_runs_end_to_end(tmp_path):
-    out = _run("bench/demo.py", "--tiny", "--text", "ab", "--runs", "1", "--steps", "1", "--size", "64",
+    out = _run("bench/demo_request.py", "--tiny", "--text", "ab", "--runs", "1", "--steps", "1", "--size", "64",
                "--backend", "skeleton", "--clients", "1", "--requests", "1", timeout=600)
     for line in ("generate + render", "whole demo request", "round trip", "requests/minute; "):
         assert line in out, out

@@ -36,14 +36,12 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-if __package__ in (None, ""):  # run as a script from a checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from signspark.data import DataError, LmdbClipStore, find_lmdb_files  # noqa: E402
-from signspark.keyframes import BEGIN, OUT  # noqa: E402
-from signspark.segment.inference import decode_tags, predict_logits  # noqa: E402
-from signspark.segment.metrics import score_clips  # noqa: E402
-from signspark.segment.model import HAND_FEATURES, NUM_TAGS, FastConfig, FastSegmenter  # noqa: E402
+from signspark.data import DataError, LmdbClipStore, find_lmdb_files
+from signspark.keyframes import BEGIN, OUT
+from signspark.segment.inference import decode_tags, predict_logits
+from signspark.segment.metrics import score_clips
+from signspark.segment.model import HAND_FEATURES, NUM_TAGS, FastConfig, FastSegmenter
 
 IGNORE = -100
 _MODEL_HELP = {

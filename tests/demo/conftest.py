@@ -8,15 +8,12 @@ outputs are meaningless signing; the tests check the plumbing, not the motion.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # the `demo` app lives beside the package, not inside it
-    sys.path.insert(0, str(ROOT))
 
 TINY_FAST = dict(hidden=32, layers=2, heads=2, ff_dim=64, kernel_size=5, attention_radius=4, dropout=0.0, window=16)
 

@@ -16,6 +16,7 @@ import torch
 
 from signspark.keyframes import segments_to_tags
 from signspark.pose.rotations import axis_angle_to_rot6d
+from signspark.segment import FastConfig, FastSegmenter
 
 IDENTITY_6D = np.array([1, 0, 0, 0, 1, 0], np.float32)
 
@@ -88,3 +89,16 @@ def write_synthetic_lmdb(path: Path, num_clips: int, seed: int = 0) -> Path:
             left_features=left, right_features=right,
             body_features=np.zeros((T, 126), np.float32), face_features=np.zeros((T, 56), np.float32))))
     return write_lmdb(path, records)
+
+
+TINY = dict(hidden=32, layers=2, heads=2, ff_dim=64, kernel_size=5, attention_radius=4, dropout=0.0, window=16)
+
+
+def random_model(seed: int = 0, **overrides) -> FastSegmenter:
+    """A tiny FAST model with random weights (relative-position biases too)."""
+    torch.manual_seed(seed)
+    model = FastSegmenter(FastConfig(**{**TINY, **overrides}))
+    with torch.no_grad():
+        for layer in model.layers:
+            layer.attn.rel_bias.normal_()
+    return model.eval()

@@ -4,7 +4,7 @@ import json
 
 import pytest
 import torch
-from conftest import random_model
+from segment_synthetic import random_model
 
 from signspark.segment import FastConfig, FastSegmenter, load_model, save_model
 
