@@ -34,6 +34,9 @@ class Signer:
         lax: 0..1 blend of handshapes toward a relaxed hand (0 = crisp).
         coarticulation: 0..1 how much a hold already leans toward the next letter.
         jitter: degrees of slow random drift added to the joints.
+        palm_turn: degrees the one-handed spelling hand turns its palm toward the body's midline
+            from the chart orientation (real signers: about 25-40).
+        finger_lean: degrees an upright spelling hand leans its fingers toward the viewer.
     """
 
     name: str = "default"
@@ -46,6 +49,8 @@ class Signer:
     lax: float = 0.0
     coarticulation: float = 0.15
     jitter: float = 0.0
+    palm_turn: float = 32.0
+    finger_lean: float = 10.0
 
 
 DEFAULT_SIGNER = Signer()
@@ -75,6 +80,8 @@ def sample_signer(seed: int, name: str | None = None) -> Signer:
         lax=float(rng.uniform(0.0, 0.15)),
         coarticulation=float(rng.uniform(0.05, 0.3)),
         jitter=float(rng.uniform(0.3, 1.2)),
+        palm_turn=float(rng.uniform(25.0, 40.0)),
+        finger_lean=float(rng.uniform(5.0, 16.0)),
     )
 
 
