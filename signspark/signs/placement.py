@@ -135,7 +135,8 @@ def rest_keypose(signer: Signer) -> np.ndarray:
 def letter_keyposes(letter: Letter, signer: Signer, variant: int = 0) -> tuple[tuple[float, np.ndarray], ...]:
     """Key poses of a letter: ``((u, pose51x3), ...)`` with ``u`` in [0, 1] along the hold.
 
-    ``variant`` 1 shifts the letter sideways (a repeated letter slides, as in "LL").
+    ``variant`` 1 shifts a one-handed letter 3 cm outward (a repeated letter slides, as in "LL");
+    two-handed letters keep their contact and are bounced by the motion instead.
     Arrays are read-only; copy before changing them.
     """
     two = letter.two_handed
@@ -161,8 +162,8 @@ def letter_keyposes(letter: Letter, signer: Signer, variant: int = 0) -> tuple[t
     H0 = _tilted("right", letter.place, signer.tilt, turn, lean)
     move = letter.move
     path = np.asarray(move.path if move else ((0.0, 0.0, 0.0),), np.float64)
-    if variant == 1:
-        path = path + np.array([-0.03, 0.0, 0.0])
+    if variant == 1 and not two:
+        path = path + np.array([-0.03, 0.0, 0.0])  # one-handed: slide 3 cm outward (two-handed letters bounce)
     n = len(path)
     if move is not None and move.end is not None:
         H1 = _tilted("right", move.end, signer.tilt, turn, lean)

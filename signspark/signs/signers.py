@@ -41,8 +41,8 @@ class Signer:
 
     name: str = "default"
     betas: tuple[float, ...] = (0.0,) * 10
-    rate: float = 5.5
-    hold: float = 0.5
+    rate: float = 4.5
+    hold: float = 0.6
     posture: Posture = Posture()
     space: tuple[float, float, float] = (0.0, 0.0, 0.0)
     tilt: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -73,7 +73,7 @@ def sample_signer(seed: int, name: str | None = None) -> Signer:
         name=name or f"signer{int(seed):03d}",
         betas=tuple(float(round(b, 4)) for b in betas),
         rate=float(rng.uniform(4.0, 8.0)),
-        hold=float(rng.uniform(0.4, 0.6)),
+        hold=float(rng.uniform(0.45, 0.65)),
         posture=posture,
         space=tuple(float(v) for v in rng.normal(0, [0.03, 0.03, 0.03])),
         tilt=tuple(float(v) for v in rng.normal(0, 6.0, 3)),
