@@ -436,12 +436,12 @@ def _text_signs(text: str, language: str) -> list[str]:
         return []
     import warnings
 
-    from signspark.signs.lexicon import PAUSE, lexicon_for
+    from signspark.signs.lexicon import is_pause, lexicon_for
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return [t for t in lexicon_for(language).tokens(text) if t != PAUSE]
+            return [t for t in lexicon_for(language).tokens(text) if not is_pause(t)]
     except (ValueError, LookupError):
         return []
 

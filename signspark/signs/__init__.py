@@ -23,7 +23,8 @@ _LAZY = {
     "Lexicon": "lexicon", "SignForm": "lexicon", "lexicon_for": "lexicon",
     "AlphabetLexicon": "fingerspelling", "spell": "fingerspelling", "spell_tokens": "fingerspelling",
     "letter_keyframes": "fingerspelling", "LetterKeyframes": "fingerspelling",
-    "letters": "text_to_letters", "PAUSE": "text_to_letters", "MAX_CHARS": "text_to_letters",
+    "letters": "text_to_letters", "PAUSE": "text_to_letters", "STOP": "text_to_letters",
+    "MAX_CHARS": "text_to_letters",
     "SpellingError": "text_to_letters", "UnsupportedCharacterWarning": "text_to_letters",
     "Signer": "signers", "DEFAULT_SIGNER": "signers", "sample_signer": "signers",
 }

@@ -32,7 +32,7 @@ from .kinematics import COLLAR, ELBOW, PARENTS, SHOULDER, WRIST, Skeleton, forwa
 
 __all__ = [
     "direction", "hand_rotation", "Posture", "ArmSolution", "solve_arm", "posture_globals",
-    "LOCATIONS", "location", "rest_body_pose", "hand_world_points", "ReachError",
+    "LOCATIONS", "location", "rest_body_pose", "hand_world_points", "ReachError", "REST_HAND_AXIS", "REST_PALM",
 ]
 
 _DIRS = {
@@ -42,6 +42,8 @@ _DIRS = {
 # rest hand frames: axis (wrist -> knuckles) and palm normal in the T-pose
 _REST_AXIS = {"right": np.array([-1.0, 0, 0]), "left": np.array([1.0, 0, 0])}
 _REST_PALM = np.array([0, -1.0, 0])
+REST_HAND_AXIS = _REST_AXIS   # per side: the wrist->knuckles direction of the hand at rest (T-pose), body frame
+REST_PALM = _REST_PALM        # the palm normal of either hand at rest (palms down in the T-pose)
 _POLE = {"right": np.array([-0.35, -1.0, -0.3]), "left": np.array([0.35, -1.0, -0.3])}
 ELBOW_TWIST_SHARE = 0.8
 

@@ -26,14 +26,14 @@ from signspark.pose.sequence import PoseSequence
 from .alphabets import Alphabet, Letter
 from .languages import get_language
 from .lexicon import Lexicon, SignForm
-from .motion import FPS
+from .motion import FPS, MAX_CLIP_FRAMES
 from .placement import letter_keyposes
 from .signers import Signer
 from .takes import take
-from .text_to_letters import MAX_CHARS, PAUSE, SpellingError, letters
+from .text_to_letters import MAX_CHARS, SpellingError, is_pause, letters
 
 __all__ = ["AlphabetLexicon", "spell", "spell_tokens", "letter_keyframes", "LetterKeyframes", "MAX_CHARS",
-           "SpellingError"]
+           "MAX_CLIP_FRAMES", "SpellingError"]
 
 
 class AlphabetLexicon(Lexicon):
@@ -68,9 +68,10 @@ class AlphabetLexicon(Lexicon):
 
 def spell_tokens(tokens: list[str], language: str, text: str = "", seed: int = 0, speed: float = 1.0,
                  signer: Signer | int | None = None, fps: float = FPS) -> PoseSequence:
-    """Like :func:`spell` for already-split letters (names of the language's alphabet and ``" "`` pauses)."""
+    """Like :func:`spell` for already-split letters (names of the language's alphabet, and the pauses
+    :data:`~signspark.signs.text_to_letters.PAUSE` and :data:`~signspark.signs.text_to_letters.STOP`)."""
     lexicon = AlphabetLexicon(language)
-    unknown = [t for t in tokens if t != PAUSE and t not in lexicon]
+    unknown = [t for t in tokens if not is_pause(t) and t not in lexicon]
     if unknown:
         raise SpellingError(f"{lexicon.language} manual alphabet has no letter(s) {unknown}; "
                             f"known: {sorted(lexicon.alphabet.letters)}")
@@ -86,7 +87,8 @@ def spell(text: str, language: str, seed: int = 0, speed: float = 1.0, signer: S
             pinyin for CSL), at most :data:`MAX_CHARS` characters.
         language: a registered sign-language code (``ASL``, ``BSL``, ``DGS``, ``CSL``, ...).
         seed: timing and jitter randomness (same seed, same output).
-        speed: letter-rate multiplier (1 = about 5.5 letters per second for the default signer).
+        speed: letter-rate multiplier (1 = about 4.5 letters per second for the default signer; below 1
+            the holds grow most, for learners). The take must fit :data:`MAX_CLIP_FRAMES` frames.
         signer: a :class:`~signspark.signs.signers.Signer`, an int (a sampled signer), or
             None for the neutral default signer (no jitter).
         fps: frame rate.
@@ -98,6 +100,8 @@ def spell(text: str, language: str, seed: int = 0, speed: float = 1.0, signer: S
     Raises:
         SpellingError: empty text, too long, or nothing spellable.
         UnknownLanguageError: unsupported language.
+        ValueError: ``speed`` not a positive number, or so slow that the take would be longer
+            than :data:`MAX_CLIP_FRAMES` frames (the message names ``speed``).
     """
     code = get_language(language).code
     tokens = letters(text, code)

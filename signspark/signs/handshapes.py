@@ -98,11 +98,11 @@ class Handshape:
 STRAIGHT = Finger(0, 0, 0)
 CURLED = Finger(88, 100, 55)       # folded into the palm (fist)
 BENT = Finger(85, 5, 5)            # bent at the knuckle only (flat "bent B")
-HOOKED = Finger(15, 90, 70)        # X: knuckle straight, tip hooked
-CURVED = Finger(35, 45, 25)        # C: gentle curve
+HOOKED = Finger(0, 70, 35)         # X: knuckle straight, a raised hook (tip well above the fist)
+CURVED = Finger(20, 30, 15)        # C: gentle curve (open: the thumb stays 4-5 cm from the index tip)
 ROUND = Finger(45, 65, 40)         # O: tighter curve meeting the thumb
 CLAW = Finger(10, 65, 50)          # claw / "bent 5"
-TUCKED = Finger(70, 105, 65)       # E: tips resting above the thumb
+TUCKED = Finger(45, 90, 35)        # E: tips bent down onto the thumb held across the palm
 
 # Joint limits used to check every generated pose (degrees).
 JOINT_LIMITS_DEG = {
@@ -204,7 +204,16 @@ def _solve_thumb(shape: Handshape) -> Thumb:
     lo, hi = np.array([-20.0, -30.0, -15.0, -20.0]), np.array([100.0, 75.0, 75.0, 90.0])
     x0 = np.clip([s.opp, s.add, s.mcp, s.ip], lo + 1e-3, hi - 1e-3)
     sol = least_squares(residual, x0, bounds=(lo, hi), xtol=1e-6)
-    return Thumb(*np.round(sol.x, 3))
+    # a start far from the answer can end in a poor local fit: then try a few opposed-thumb starts
+    if np.linalg.norm(sol.fun[:3]) > 0.3:  # more than 3 mm from the target
+        for other in _THUMB_STARTS:
+            alt = least_squares(residual, np.clip(other, lo + 1e-3, hi - 1e-3), bounds=(lo, hi), xtol=1e-6)
+            if np.linalg.norm(alt.fun[:3]) < np.linalg.norm(sol.fun[:3]) - 0.05:
+                sol = alt
+    return Thumb(*(float(v) for v in np.round(sol.x, 3)))
+
+
+_THUMB_STARTS = ((70.0, 40.0, 30.0, 30.0), (40.0, 40.0, 20.0, 20.0), (60.0, 10.0, 40.0, 40.0), (80.0, 20.0, 20.0, 10.0))
 
 
 def resolved_thumb(shape: Handshape) -> Thumb:
@@ -252,15 +261,17 @@ SHAPES: dict[str, Handshape] = {s.name: s for s in [
        STRAIGHT.with_spread(-18), _thumb_open),
     _H("four", STRAIGHT.with_spread(10), STRAIGHT.with_spread(2), STRAIGHT.with_spread(-8),
        STRAIGHT.with_spread(-16), _thumb_palm),
-    _H("c", CURVED, CURVED, CURVED, CURVED, Thumb(35, 0, 15, 15)),
+    _H("c", CURVED, CURVED, CURVED, CURVED, Thumb(33, 19, 0, 30)),                                 # thumb opposite the index
     _H("o", ROUND, ROUND, ROUND, ROUND, ThumbTouch("index_tip", "palmar", 0.011, Thumb(50, 30, 25, 25))),
     _H("flat_o", Finger(60, 25, 15), Finger(60, 25, 15), Finger(62, 25, 15), Finger(65, 25, 15),
        ThumbTouch("middle_tip", "palmar", 0.012, Thumb(45, 35, 20, 10))),
-    _H("d", STRAIGHT, ROUND, ROUND, ROUND, ThumbTouch("middle_tip", "palmar", 0.011, Thumb(50, 35, 25, 25))),
-    _H("e", TUCKED, TUCKED, TUCKED, TUCKED, Thumb(65, 45, 35, 50)),
+    _H("d", STRAIGHT, Finger(50, 75, 40), Finger(55, 80, 45), Finger(60, 85, 45), Thumb(93, -11, 12, 12)),  # thumb on middle tip
+    _H("e", TUCKED, TUCKED, TUCKED, Finger(50, 90, 35), Thumb(97, -27, 26, 24)),                   # thumb under the tips
     _H("f", ROUND, STRAIGHT.with_spread(3), STRAIGHT.with_spread(-6), STRAIGHT.with_spread(-14),
        ThumbTouch("index_tip", "palmar", 0.011, Thumb(45, 25, 25, 20))),
-    _H("g", STRAIGHT, CURLED, CURLED, CURLED, Thumb(10, 10, 5, 0)),                               # index + thumb parallel
+    _H("g", STRAIGHT, CURLED, CURLED, CURLED, Thumb(-8, 33, -15, 11)),                            # thumb parallel above the index
+    _H("g_open", STRAIGHT, CURLED, CURLED, CURLED, Thumb(10, 10, 5, 0)),                          # index + thumb apart (DGS Q)
+    _H("t_dgs", Finger(15, 10, 0), CURLED, CURLED, CURLED, Thumb(10, 45, -15, -1)),               # G-like, thumb on the index base
     _H("h", STRAIGHT, STRAIGHT, CURLED, CURLED, ThumbTouch("ring_mid", "palmar", 0.015, Thumb(60, 35, 30, 30))),
     _H("index", STRAIGHT, CURLED, CURLED, CURLED, ThumbTouch("middle_mid", "palmar", 0.015, Thumb(60, 35, 30, 30))),
     _H("index_thumb_out", STRAIGHT, CURLED, CURLED, CURLED, _thumb_open),                        # L
@@ -274,8 +285,7 @@ SHAPES: dict[str, Handshape] = {s.name: s for s in [
        ThumbTouch("ring_mid", "palmar", 0.015, Thumb(60, 35, 30, 30))),
     _H("w", STRAIGHT.with_spread(12), STRAIGHT.with_spread(0), STRAIGHT.with_spread(-12), CURLED,
        ThumbTouch("pinky_mid", "palmar", 0.014, Thumb(70, 45, 35, 35))),
-    _H("k", STRAIGHT.with_spread(12), Finger(25, 0, 0, -8), CURLED, CURLED,
-       ThumbTouch("middle_pip", "palmar", 0.012, Thumb(40, 15, 15, 0))),
+    _H("k", STRAIGHT.with_spread(5), Finger(50, 8, 0, -6), CURLED, CURLED, Thumb(1, 56, -4, -1)),  # thumb tip in the V
     _H("three", STRAIGHT.with_spread(12), STRAIGHT.with_spread(-8), CURLED, CURLED, _thumb_open),  # thumb-index-middle
     _H("x", HOOKED, CURLED, CURLED, CURLED, ThumbTouch("middle_mid", "palmar", 0.015, Thumb(60, 35, 30, 30))),
     _H("t", Finger(75, 80, 30), CURLED, CURLED, CURLED, ThumbTouch("index_pip", "palmar", 0.006, Thumb(45, 20, 10, 5))),
@@ -321,6 +331,7 @@ SHAPES: dict[str, Handshape] = {s.name: s for s in [
     _H("four_thumb", STRAIGHT.with_spread(10), STRAIGHT.with_spread(0), STRAIGHT.with_spread(-8), CURLED,
        _thumb_open),
     _H("index_middle_thumb_out", STRAIGHT, STRAIGHT, CURLED, CURLED, _thumb_open),
+    _H("flat_thumb_out", STRAIGHT, STRAIGHT, STRAIGHT, STRAIGHT, _thumb_open),                    # fingers together (CSL U)
     _H("c_flat", CURVED, CURVED, CURVED, CURVED, Thumb(45, 20, 10, 10)),
     _H("hook_two_thumb_out", HOOKED, HOOKED, CURLED, CURLED, _thumb_open),
 ]}

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from .signers import Signer
-from .text_to_letters import PAUSE
+from .text_to_letters import PAUSE, STOP, is_pause
 
-__all__ = ["SignForm", "Lexicon", "PAUSE", "NUM_KEY_JOINTS", "lexicon_for"]
+__all__ = ["SignForm", "Lexicon", "PAUSE", "STOP", "is_pause", "NUM_KEY_JOINTS", "lexicon_for"]
 
 NUM_KEY_JOINTS = 51  # 21 SMPL-X body joints + 15 left hand + 15 right hand
 
@@ -76,7 +76,8 @@ class Lexicon(abc.ABC):
 
     @abc.abstractmethod
     def tokens(self, text: str) -> list[str]:
-        """Text -> the names of this lexicon's signs, with :data:`PAUSE` between phrases.
+        """Text -> the names of this lexicon's signs, with :data:`PAUSE` between words and
+        :data:`STOP` at punctuation.
 
         Raises a ValueError naming what could not be signed."""
 

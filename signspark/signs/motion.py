@@ -10,9 +10,16 @@ lexical signs) as :class:`~signspark.signs.lexicon.SignForm` key poses.
 * Each sign gets ``1 / rate`` seconds (the signer's rate, times ``speed``,
   with per-letter jitter); a fraction ``hold`` of it is spent holding the
   letter (its segment), the rest moving to the next one (tag 0). Holds and
-  transitions are at least one frame, so letters never merge into one segment.
+  transitions are at least one frame, so letters never merge into one segment;
+  a hold of three frames or more holds the exact letter over its middle.
   Moving letters (J, Z, umlaut shakes) take longer and trace their key poses.
-* A pause token (a space) inserts a short relaxed hold between words.
+* Slower than natural (``speed`` < 1, for learners) the holds grow and the
+  transitions stretch only with ``1/sqrt(speed)``; a take longer than
+  :data:`MAX_CLIP_FRAMES` is refused before it is built.
+* A doubled letter (the LL of HELLO) is signed twice: a one-handed letter slides
+  sideways between its two holds, a two-handed one makes a small bounce.
+* A word gap (:data:`PAUSE`) inserts a short relaxed hold between words; a
+  punctuation pause (:data:`STOP`) a longer one with the hand lowered a little.
 * Between key poses every joint rotation follows a minimum-jerk profile
   (quaternion blend). Coarticulation: a hold already leans a little toward the
   next letter and keeps a trace of the previous one, and the fingers lead the
@@ -33,11 +40,13 @@ from scipy.ndimage import gaussian_filter1d
 from .lexicon import Lexicon
 from .placement import NUM_JOINTS, letter_hand_pose, rest_keypose
 from .signers import Signer
-from .text_to_letters import PAUSE
+from .text_to_letters import PAUSE, STOP, is_pause
 
-__all__ = ["Motion", "build_motion", "min_jerk", "FPS", "rotvec_to_quat", "quat_to_rotvec", "quat_mul"]
+__all__ = ["Motion", "build_motion", "min_jerk", "FPS", "MAX_CLIP_FRAMES", "rotvec_to_quat", "quat_to_rotvec",
+           "quat_mul", "PAUSE", "STOP"]
 
 FPS = 25.0
+MAX_CLIP_FRAMES = 1024  # the longest clip the generation pipeline takes (signspark.pipeline.MAX_FRAMES)
 
 
 @dataclasses.dataclass
@@ -148,37 +157,63 @@ class _Frames:
         return n
 
 
+def _letter_times(tau: float, hold: float, speed: float) -> tuple[float, float]:
+    """Hold and transition seconds of one letter.
+
+    ``tau`` is the letter's time at speed 1 and ``hold`` the fraction of it held. Faster
+    than natural (``speed`` >= 1) both shrink with the letter. Slower than natural, the
+    transitions stretch only with ``1 / sqrt(speed)`` (a movement played in slow motion
+    looks wrong) and the holds take the rest of the letter's ``tau / speed``: a learner
+    sees each handshape longer, moved between at a natural pace.
+    """
+    if speed >= 1.0:
+        return tau * hold / speed, tau * (1.0 - hold) / speed
+    trans = tau * (1.0 - hold) / np.sqrt(speed)
+    return tau / speed - trans, trans
+
+
 def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.random.Generator,
-                 speed: float = 1.0, fps: float = FPS) -> Motion:
-    """Lay out and interpolate a take of ``tokens`` (sign names of ``lexicon`` and :data:`PAUSE`).
+                 speed: float = 1.0, fps: float = FPS, max_frames: int | None = MAX_CLIP_FRAMES) -> Motion:
+    """Lay out and interpolate a take of ``tokens`` (sign names of ``lexicon``, :data:`PAUSE` and :data:`STOP`).
 
     Args:
         tokens: output of ``lexicon.tokens(text)``.
         lexicon: where each sign's key poses come from.
         signer: who signs (timing, placement, jitter).
         rng: randomness for timing jitter and pose noise (seeded by the caller).
-        speed: multiplies the signer's letter rate (1 = natural).
+        speed: multiplies the signer's letter rate (1 = natural; below 1 the holds grow most,
+            see :func:`_letter_times`).
+        fps: frames per second.
+        max_frames: the longest take allowed (None: no limit); checked on the layout, before
+            any per-frame array is made.
+
+    Raises:
+        ValueError: a bad ``speed``, no signs among the tokens, or a take longer than
+            ``max_frames`` (the message names ``speed``).
     """
-    if speed <= 0 or not np.isfinite(speed):
-        raise ValueError(f"speed must be a positive number, got {speed}")
-    letters_only = [t for t in tokens if t != PAUSE]
+    if not (isinstance(speed, (int, float, np.floating, np.integer)) and np.isfinite(speed) and speed > 0):
+        raise ValueError(f"speed must be a positive number (1 = natural, 0.5 = half as fast), got {speed!r}")
+    speed = float(speed)
+    letters_only = [t for t in tokens if not is_pause(t)]
     if not letters_only:
         raise ValueError("nothing to sign: no signs among the tokens")
     rest = rest_keypose(signer)
     to_frames = _Frames(fps)
-    rate = signer.rate * speed * float(rng.uniform(0.9, 1.1))
+    rate = signer.rate * float(rng.uniform(0.9, 1.1))
     coart = signer.coarticulation
+    slow = max(speed, 0.1) ** -0.5      # how much movements (rise, pauses, lowering) stretch when slowed
 
-    # resolve letters to key poses
-    items: list[tuple[str, tuple, float]] = []
-    prev = None
+    # resolve letters to key poses; a repeated letter alternates its variant (slides back and forth)
+    items: list[tuple[str, tuple, float, bool]] = []
+    prev, repeat = None, 0
     for tok in tokens:
-        if tok == PAUSE:
-            items.append((PAUSE, (), 1.0))
-            prev = None
+        if is_pause(tok):
+            items.append((tok, (), 1.0, False))
+            prev, repeat = None, 0
             continue
-        form = lexicon.form(tok, signer, 1 if tok == prev else 0)
-        items.append((form.label, form.keys, form.duration))
+        repeat = repeat + 1 if tok == prev else 0
+        form = lexicon.form(tok, signer, repeat % 2)
+        items.append((form.label, form.keys, form.duration, repeat > 0))
         prev = tok
 
     key_frames: list[float] = []
@@ -196,22 +231,33 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
     add(0, rest)
     f += to_frames(rng.uniform(0.25, 0.5), minimum=2)
     add(f - 1, rest)
-    f += to_frames(rng.uniform(0.3, 0.45) / max(speed, 0.5) ** 0.5, minimum=3)  # rise into signing space
+    f += to_frames(rng.uniform(0.3, 0.45) * min(slow, 2.0) / max(speed, 1.0) ** 0.5, minimum=3)  # rise into space
 
-    letter_items = [(i, it) for i, it in enumerate(items) if it[0] != PAUSE]
-    for n, (i, (name, keys, duration)) in enumerate(letter_items):
+    letter_items = [(i, it) for i, it in enumerate(items) if not is_pause(it[0])]
+    for n, (i, (name, keys, duration, repeated)) in enumerate(letter_items):
         tau = float(rng.uniform(0.85, 1.15)) / rate * duration
-        hold = to_frames(tau * signer.hold, minimum=max(2, min(len(keys), 4)))
-        trans_s = tau * (1 - signer.hold)
+        hold_s, trans_s = _letter_times(tau, signer.hold, speed)
+        hold = to_frames(hold_s, minimum=max(2, min(len(keys), 4)))
         start, end = f, f + hold - 1
         nxt = letter_items[n + 1][1][1][0][1] if n + 1 < len(letter_items) else None
         prv = key_poses[-1]
+        if repeated and len(keys) == 1 and np.array_equal(keys[0][1], items[letter_items[n - 1][0]][1][-1][1]):
+            # a doubled letter that does not slide (two-handed): a small bounce between the two holds
+            bounce = np.array(prv)
+            bounce[:21] = _blend_all(prv[:21], rest[:21], 0.12)
+            add(start - 0.5 * (start - key_frames[-1]), bounce)
         for k, (u, pose) in enumerate(keys):
             p = np.array(pose, np.float64)
             if k == 0 and n > 0:
                 p = _blend_hands(p, prv, 0.5 * coart)
             if len(keys) == 1:
                 add(start, p)
+                if hold >= 3:
+                    # a clear hold: the letter itself, unblended, over the middle of its hold (the hands
+                    # lead the arm by under a frame, so a short plateau is made 0.6 frame longer)
+                    margin = max(1, hold // 5)
+                    add(start + margin, pose)
+                    add(max(end - margin, start + margin + 0.6), pose)
                 if hold > 1:
                     q_end = np.array(pose, np.float64)
                     if nxt is not None:
@@ -224,22 +270,36 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
         segments.append((start, end))
         seg_letters.append(name)
         f = end + 1
-        pause_follows = i + 1 < len(items) and items[i + 1][0] == PAUSE
-        if pause_follows and n + 1 < len(letter_items):
-            # drift toward a relaxed hand between words, then on to the next word
-            gap = to_frames(rng.uniform(0.25, 0.45) / max(speed, 0.5) ** 0.5, minimum=3)
+        following = items[i + 1][0] if i + 1 < len(items) else None
+        if following is not None and is_pause(following) and n + 1 < len(letter_items):
+            # between words the hand relaxes a little; at punctuation it relaxes and drops, and waits
+            stop = following == STOP
+            lo, hi = (0.55, 0.8) if stop else (0.25, 0.45)
+            gap = to_frames(rng.uniform(lo, hi) * slow, minimum=3)
             relaxed = np.array(key_poses[-1])
             relaxed[21:36] = 0.5 * relaxed[21:36] + 0.5 * letter_hand_pose("relaxed", "left").reshape(15, 3)
-            relaxed[36:] = 0.6 * relaxed[36:] + 0.4 * letter_hand_pose("relaxed", "right").reshape(15, 3)
-            add(f + gap // 2, relaxed)
+            w = 0.6 if stop else 0.4
+            relaxed[36:] = (1 - w) * relaxed[36:] + w * letter_hand_pose("relaxed", "right").reshape(15, 3)
+            if stop:
+                relaxed[:21] = _blend_all(relaxed[:21], rest[:21], 0.2)
+                add(f + gap // 3, relaxed)
+                add(f + (2 * gap) // 3, relaxed)
+            else:
+                add(f + gap // 2, relaxed)
             f += gap
-        f += to_frames(trans_s, minimum=1) if n + 1 < len(letter_items) else 0
+        f += to_frames(trans_s, minimum=2 if n + 1 < len(letter_items) and letter_items[n + 1][1][3] else 1) \
+            if n + 1 < len(letter_items) else 0
 
-    f += to_frames(rng.uniform(0.35, 0.55) / max(speed, 0.5) ** 0.5, minimum=3)  # back to rest
+    f += to_frames(rng.uniform(0.35, 0.55) * min(slow, 2.0) / max(speed, 1.0) ** 0.5, minimum=3)  # back to rest
     add(f, rest)
     f += to_frames(rng.uniform(0.25, 0.5), minimum=2)
     add(f, rest)
     T = f + 1
+    if max_frames is not None and T > max_frames:
+        raise ValueError(
+            f"signing {len(letters_only)} letters at speed {speed:g} takes {T} frames ({T / fps:.1f} s at "
+            f"{fps:g} fps), more than the limit of {max_frames} frames; use a higher speed (at least about "
+            f"{speed * T / max_frames:.2g}) or a shorter text")
 
     frames = np.asarray(key_frames)
     quats = _quats(np.stack(key_poses))

@@ -14,12 +14,13 @@ import numpy as np
 from scipy.spatial.transform import Rotation, Slerp
 
 from .alphabets import Letter, Place
-from .arms import (Posture, hand_rotation, hand_world_points, location, rest_body_pose, set_arm, solve_arm)
+from .arms import (REST_HAND_AXIS, REST_PALM, Posture, hand_rotation, hand_world_points, location, rest_body_pose, set_arm,
+                   solve_arm)
 from .handshapes import SHAPES, hand_points, hand_pose
 from .kinematics import SHOULDER, ELBOW, WRIST
 from .signers import Signer
 
-__all__ = ["NUM_JOINTS", "letter_keyposes", "rest_keypose", "hand_point", "letter_hand_pose"]
+__all__ = ["NUM_JOINTS", "letter_keyposes", "rest_keypose", "hand_point", "letter_hand_pose", "relaxed_orientation"]
 
 NUM_JOINTS = 51  # 21 body + 15 left hand + 15 right hand
 _SIDE_DIRS = {"palmar": np.array([0, -1.0, 0]), "dorsal": np.array([0, 1.0, 0]),
@@ -76,8 +77,43 @@ def _local_point(hand45: np.ndarray, side: str, name: str) -> np.ndarray:
     return hand_point(pts, np.zeros(3), np.eye(3), name, side)
 
 
-def _tilted(side: str, place: Place, tilt: tuple[float, float, float]) -> np.ndarray:
+def relaxed_orientation(H: np.ndarray, side: str, turn: float, lean: float) -> np.ndarray:
+    """A citation hand orientation as a relaxed signer holds it in the signing space.
+
+    Real signers do not face the palm squarely at the viewer: the palm turns ``turn``
+    degrees about the vertical toward the body's midline (a forward palm ends up facing
+    forward and a little inward; a palm facing the body turns a little inward too), and
+    an upright hand leans its fingers ``lean`` degrees toward the viewer. The turn fades
+    out for palms facing up or down (it is full for a vertical palm and zero once the palm
+    normal is within 45 degrees of vertical); the lean is scaled by how upright the hand is.
+
+    Args:
+        H: (3, 3) global hand rotation (see :func:`~signspark.signs.arms.hand_rotation`).
+        side: ``"right"`` or ``"left"`` (the midline is to the signer's left of the right hand).
+        turn, lean: degrees.
+
+    Returns:
+        (3, 3) rotation.
+    """
+    palm = H @ REST_PALM
+    axis = H @ REST_HAND_AXIS[side]
+    toward = 1.0 if side == "right" else -1.0          # +x is the signer's left
+    weight = float(np.clip(1.0 - abs(palm[1]) / 0.7071, 0.0, 1.0))
+    yaw = np.degrees(np.arctan2(toward * palm[0], palm[2]))   # 0 facing forward, 90 facing the midline
+    delta = (90.0 - yaw + 180.0) % 360.0 - 180.0
+    delta = float(np.clip(delta, -turn, turn)) * weight
+    R = Rotation.from_euler("y", toward * delta, degrees=True).as_matrix()
+    up = float(max(0.0, (R @ axis)[1]))
+    if lean and up > 0:
+        R = Rotation.from_euler("x", lean * up, degrees=True).as_matrix() @ R
+    return R @ H
+
+
+def _tilted(side: str, place: Place, tilt: tuple[float, float, float], turn: float = 0.0,
+            lean: float = 0.0) -> np.ndarray:
     H = hand_rotation(side, place.axis, place.palm)
+    if place.relaxed and (turn or lean):
+        H = relaxed_orientation(H, side, turn, lean)
     if any(tilt):
         H = Rotation.from_euler("xyz", tilt, degrees=True).as_matrix() @ H
     return H
@@ -99,7 +135,8 @@ def rest_keypose(signer: Signer) -> np.ndarray:
 def letter_keyposes(letter: Letter, signer: Signer, variant: int = 0) -> tuple[tuple[float, np.ndarray], ...]:
     """Key poses of a letter: ``((u, pose51x3), ...)`` with ``u`` in [0, 1] along the hold.
 
-    ``variant`` 1 shifts the letter sideways (a repeated letter slides, as in "LL").
+    ``variant`` 1 shifts a one-handed letter 3 cm outward (a repeated letter slides, as in "LL");
+    two-handed letters keep their contact and are bounced by the motion instead.
     Arrays are read-only; copy before changing them.
     """
     two = letter.two_handed
@@ -119,14 +156,17 @@ def letter_keyposes(letter: Letter, signer: Signer, variant: int = 0) -> tuple[t
         for j in (SHOULDER["left"], ELBOW["left"], WRIST["left"]):
             bp[j - 1] = rest[j - 1]
 
-    H0 = _tilted("right", letter.place, signer.tilt)
+    # one-handed letters are held the way relaxed signers hold them (palm turned toward the midline,
+    # fingers leaning toward the viewer); two-handed letters keep the orientation their contact needs
+    turn, lean = (0.0, 0.0) if two else (signer.palm_turn, signer.finger_lean)
+    H0 = _tilted("right", letter.place, signer.tilt, turn, lean)
     move = letter.move
     path = np.asarray(move.path if move else ((0.0, 0.0, 0.0),), np.float64)
-    if variant == 1:
-        path = path + np.array([-0.03, 0.0, 0.0])
+    if variant == 1 and not two:
+        path = path + np.array([-0.03, 0.0, 0.0])  # one-handed: slide 3 cm outward (two-handed letters bounce)
     n = len(path)
     if move is not None and move.end is not None:
-        H1 = _tilted("right", move.end, signer.tilt)
+        H1 = _tilted("right", move.end, signer.tilt, turn, lean)
         slerp = Slerp([0.0, 1.0], Rotation.from_matrix(np.stack([H0, H1])))
         rots = slerp(np.linspace(0, 1, n)).as_matrix()
     else:

@@ -34,18 +34,23 @@ class Signer:
         lax: 0..1 blend of handshapes toward a relaxed hand (0 = crisp).
         coarticulation: 0..1 how much a hold already leans toward the next letter.
         jitter: degrees of slow random drift added to the joints.
+        palm_turn: degrees the one-handed spelling hand turns its palm toward the body's midline
+            from the chart orientation (real signers: about 25-40).
+        finger_lean: degrees an upright spelling hand leans its fingers toward the viewer.
     """
 
     name: str = "default"
     betas: tuple[float, ...] = (0.0,) * 10
-    rate: float = 5.5
-    hold: float = 0.5
+    rate: float = 4.5
+    hold: float = 0.6
     posture: Posture = Posture()
     space: tuple[float, float, float] = (0.0, 0.0, 0.0)
     tilt: tuple[float, float, float] = (0.0, 0.0, 0.0)
     lax: float = 0.0
     coarticulation: float = 0.15
     jitter: float = 0.0
+    palm_turn: float = 32.0
+    finger_lean: float = 10.0
 
 
 DEFAULT_SIGNER = Signer()
@@ -68,13 +73,15 @@ def sample_signer(seed: int, name: str | None = None) -> Signer:
         name=name or f"signer{int(seed):03d}",
         betas=tuple(float(round(b, 4)) for b in betas),
         rate=float(rng.uniform(4.0, 8.0)),
-        hold=float(rng.uniform(0.4, 0.6)),
+        hold=float(rng.uniform(0.45, 0.65)),
         posture=posture,
         space=tuple(float(v) for v in rng.normal(0, [0.03, 0.03, 0.03])),
         tilt=tuple(float(v) for v in rng.normal(0, 6.0, 3)),
         lax=float(rng.uniform(0.0, 0.15)),
         coarticulation=float(rng.uniform(0.05, 0.3)),
         jitter=float(rng.uniform(0.3, 1.2)),
+        palm_turn=float(rng.uniform(25.0, 40.0)),
+        finger_lean=float(rng.uniform(5.0, 16.0)),
     )
 
 

@@ -10,9 +10,12 @@ Which rules apply is the ``spelling`` of the language's registry record:
   the initials ZH, CH, SH and a final NG are single letters, ü is Ü. Latin text
   is read as pinyin.
 
-Whitespace (and ``-``, ``_``, ``/``) becomes a pause token :data:`PAUSE`;
-common punctuation is dropped silently; any other character is skipped with an
-:class:`UnsupportedCharacterWarning` naming it. Text longer than
+Whitespace (and ``-``, ``_``, ``/``) becomes a pause token :data:`PAUSE` (a word
+gap); the punctuation ``. , ; : ! ? …`` and its CJK forms (``。，、；：！？``) become
+the longer pause :data:`STOP` (signers drop the hand a little and hold before going
+on); quotes and brackets are dropped silently; any other character is skipped with an
+:class:`UnsupportedCharacterWarning` naming it. Pauses never lead, trail or repeat:
+neighbouring pauses merge into the longer one. Text longer than
 :data:`MAX_CHARS` or with nothing spellable left raises :class:`SpellingError`.
 
 Example::
@@ -21,6 +24,8 @@ Example::
     ['S', 'T', 'R', 'A', 'ß', 'E']
     >>> letters("你好", "CSL")
     ['N', 'I', 'H', 'A', 'O']
+    >>> letters("Hi, Bob", "ASL")
+    ['H', 'I', '.', 'B', 'O', 'B']
 """
 
 from __future__ import annotations
@@ -31,11 +36,15 @@ import warnings
 
 from signspark.signs.languages import get_language
 
-__all__ = ["letters", "PAUSE", "MAX_CHARS", "SpellingError", "UnsupportedCharacterWarning", "normalise"]
+__all__ = ["letters", "PAUSE", "STOP", "PAUSES", "is_pause", "MAX_CHARS", "SpellingError",
+           "UnsupportedCharacterWarning", "normalise"]
 
-PAUSE = " "
+PAUSE = " "       # a word gap
+STOP = "."        # a punctuation pause (longer than a word gap)
+PAUSES = (PAUSE, STOP)
 MAX_CHARS = 200
-_SILENT = set(".,;:!?\"'()[]{}«»„“”‘’…。，、；：！？（）《》「」·")
+_STOP_CHARS = set(".,;:!?…。，、；：！？")
+_SILENT = set("\"'()[]{}«»„“”‘’（）《》「」·")
 _PAUSE_CHARS = set("-_/–—")
 
 
@@ -45,6 +54,11 @@ class SpellingError(ValueError):
 
 class UnsupportedCharacterWarning(UserWarning):
     """Some characters have no fingerspelled form and were skipped."""
+
+
+def is_pause(token: str) -> bool:
+    """Whether a token is a pause (:data:`PAUSE` or :data:`STOP`) rather than a sign."""
+    return token in PAUSES
 
 
 def normalise(text: str) -> str:
@@ -70,6 +84,8 @@ def _latin(text: str, german: bool, skipped: list[str]) -> list[str]:
         i += 1
         if ch.isspace() or ch in _PAUSE_CHARS:
             out.append(PAUSE)
+        elif ch in _STOP_CHARS:
+            out.append(STOP)
         elif ch in _SILENT:
             continue
         elif "A" <= ch <= "Z" or "0" <= ch <= "9":
@@ -118,6 +134,8 @@ def _chinese(text: str, skipped: list[str]) -> list[str]:
     for token in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-zÜüÀ-ɏ]+|\d|\s+|.", text):
         if token.isspace() or token in _PAUSE_CHARS:
             out.append(PAUSE)
+        elif token in _STOP_CHARS:
+            out.append(STOP)
         elif token in _SILENT:
             continue
         elif token.isdigit() and len(token) == 1 and "0" <= token <= "9":
@@ -141,8 +159,8 @@ def letters(text: str, language: str, warn: bool = True) -> list[str]:
     """Fingerspelled letters of ``text`` in ``language`` (any registered sign language).
 
     Returns letter names of that language's manual alphabet (``"A"``, ``"SCH"``,
-    ``"ZH"``, ``"7"``) with :data:`PAUSE` between words (never leading, trailing
-    or doubled).
+    ``"ZH"``, ``"7"``) with :data:`PAUSE` between words and :data:`STOP` at
+    punctuation (never leading, trailing or doubled).
 
     Raises:
         SpellingError: empty text, more than :data:`MAX_CHARS` characters, or no
@@ -166,10 +184,14 @@ def letters(text: str, language: str, warn: bool = True) -> list[str]:
         raw = _latin(text, german=(spelling == "german"), skipped=skipped)
     out: list[str] = []
     for tok in raw:
-        if tok == PAUSE and (not out or out[-1] == PAUSE):
-            continue
+        if tok in PAUSES:
+            if not out:
+                continue
+            if out[-1] in PAUSES:
+                out[-1] = STOP if STOP in (tok, out[-1]) else PAUSE
+                continue
         out.append(tok)
-    while out and out[-1] == PAUSE:
+    while out and out[-1] in PAUSES:
         out.pop()
     if not out:
         raise SpellingError(f"nothing to spell in {text!r} for {code}: no letters or digits it can fingerspell")

@@ -4,13 +4,14 @@ import warnings
 
 import pytest
 
-from signspark.signs.text_to_letters import (MAX_CHARS, PAUSE, SpellingError, UnsupportedCharacterWarning,
+from signspark.signs.text_to_letters import (MAX_CHARS, PAUSE, STOP, SpellingError, UnsupportedCharacterWarning,
                                                    letters)
 from signspark.signs.languages import UnknownLanguageError
 
 
 def test_english_letters_digits_and_pauses():
-    assert letters("Hi, Bob 42!", "ASL") == ["H", "I", PAUSE, "B", "O", "B", PAUSE, "4", "2"]
+    # punctuation is a (longer) pause, not dropped; a trailing one is not signed
+    assert letters("Hi, Bob 42!", "ASL") == ["H", "I", STOP, "B", "O", "B", PAUSE, "4", "2"]
     assert letters("  café  ", "BSL") == ["C", "A", "F", "E"]
     assert letters("Straße", "ASL") == ["S", "T", "R", "A", "S", "S", "E"]
 
@@ -53,3 +54,11 @@ def test_too_long_and_unknown_language():
         letters("a" * (MAX_CHARS + 1), "ASL")
     with pytest.raises(UnknownLanguageError):
         letters("hello", "XSL")
+
+
+def test_punctuation_becomes_a_stop_pause():
+    assert letters("ab.cd", "ASL") == ["A", "B", STOP, "C", "D"]
+    assert letters("ab ; cd?! ef", "DGS") == ["A", "B", STOP, "C", "D", STOP, "E", "F"]
+    assert letters("!ab", "ASL") == ["A", "B"]          # never leading
+    assert letters("你好，世界。", "CSL") == ["N", "I", "H", "A", "O", STOP, "SH", "I", "J", "I", "E"]
+    assert letters("\u201cab\u201d (cd)", "BSL") == ["A", "B", PAUSE, "C", "D"]   # quotes and brackets stay silent

@@ -22,12 +22,20 @@ __all__ = ["Place", "Movement", "Contact", "Letter", "Alphabet", "get_alphabet"]
 class Place:
     """Where the hand is: palm centre at ``location`` (+ ``offset`` metres, body frame), the hand
     axis (wrist to knuckles) pointing along ``axis`` and the palm facing ``palm`` (named directions,
-    see :func:`signspark.signs.arms.direction`)."""
+    see :func:`signspark.signs.arms.direction`).
+
+    ``palm`` and ``axis`` are the citation orientation (as drawn in alphabet charts). With
+    ``relaxed`` (the default) a one-handed letter is held as signers hold it: the palm turned
+    toward the midline and the fingers leaning toward the viewer by the signer's ``palm_turn``
+    and ``finger_lean`` (see :func:`signspark.signs.placement.relaxed_orientation`); ``relaxed=False``
+    keeps the citation orientation exactly.
+    """
 
     location: str = "neutral"
     palm: str = "forward"
     axis: str = "up"
     offset: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    relaxed: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
