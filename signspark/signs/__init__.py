@@ -1,0 +1,1 @@
+"""What we know about signs: languages, alphabets, handshapes, placement, HamNoSys, lexicons."""
