@@ -15,6 +15,7 @@ from .description import (
 )
 from .errors import HamNoSysError, HamNoSysUnsupported, SiGMLError
 from .parser import MAX_NESTING, MAX_SYMBOLS, parse, parse_names
+from .sigml import MAX_ELEMENTS, MAX_SIGML_BYTES, SiGMLSign, read_sigml, to_sigml, write_sigml
 from .symbols import Category, Symbol, SymbolTable, symbol_table
 from .tokens import to_names, to_unicode, tokenize
 
@@ -24,6 +25,7 @@ __all__ = [
     "SignDescription", "SignPart", "Split", "Symmetry", "walk_actions",
     "HamNoSysError", "HamNoSysUnsupported", "SiGMLError",
     "MAX_NESTING", "MAX_SYMBOLS", "parse", "parse_names",
+    "MAX_ELEMENTS", "MAX_SIGML_BYTES", "SiGMLSign", "read_sigml", "to_sigml", "write_sigml",
     "Category", "Symbol", "SymbolTable", "symbol_table",
     "to_names", "to_unicode", "tokenize",
 ]
