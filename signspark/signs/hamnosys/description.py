@@ -106,7 +106,7 @@ class HandSite:
 @dataclass(frozen=True)
 class Contact:
     """Distance or contact: ``kind`` is "close", "touch", "interlock", "cross", "brushing", "behind" or
-    "armextended"; ``part`` the part of the moving (dominant) hand that makes it, if written; ``at``
+    "armextended" (far: at arm's length); no contact written means the ordinary, neutral distance; ``part`` the part of the moving (dominant) hand that makes it, if written; ``at``
     the body location it is made with, when written inside the contact's bracket (``[brushing chin]``);
     ``then`` a further contact written after it (e.g. brushing, then close)."""
 
@@ -150,11 +150,11 @@ class Posture:
     def palm_normal(self) -> Vector | None:
         """The outward palm normal (unit vector, signer's frame), or ``None`` without both directions.
 
-        Uses the first palm code; see ``geometry.palm_normal`` for the rule.
+        See ``geometry.palm_normal`` for the rule.
         """
         if self.ext_finger is None or self.palm is None:
             return None
-        return geometry.palm_normal(self.ext_finger.vector, self.palm.codes[0])
+        return geometry.palm_normal(self.ext_finger.vector, self.palm.vector)
 
     def is_empty(self) -> bool:
         return self.handshape is None and self.ext_finger is None and self.palm is None and self.location is None

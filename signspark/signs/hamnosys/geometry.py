@@ -85,12 +85,14 @@ def rotate(v: Vector, axis: Vector, angle: float) -> Vector:
     return tuple(v[i] * c + kxv[i] * s + axis[i] * kdv * (1.0 - c) for i in range(3))  # type: ignore[return-value]
 
 
-def palm_normal(finger: Vector, palm_code: str) -> Vector:
-    """The unit outward palm normal for extended-finger direction ``finger`` (a unit vector) and a palm code.
+def palm_normal(finger: Vector, palm: str | Vector) -> Vector:
+    """The unit outward palm normal for extended-finger direction ``finger`` (a unit vector) and the palm
+    orientation as written: a palm code (``"dl"``) or its unit vector (e.g. a ``hambetween`` mean).
 
     See the module docstring for the rule. The result is made exactly perpendicular to ``finger``.
+    Raises ``ValueError`` when the written palm direction is parallel to ``finger``.
     """
-    written = direction_vector(palm_code)
+    written = direction_vector(palm) if isinstance(palm, str) else palm
     forward = AXES["o"]
     c = dot(forward, finger)
     if c > 1.0 - 1e-9:

@@ -65,6 +65,7 @@ _UNSUPPORTED = {C.ALTERNATIVE, C.COREF, C.META, C.PUNCTUATION}
 _LOCATION = {C.BODY_SITE, C.ARM_SITE, C.HAND_SITE, C.DIGIT, C.FINGER_PART, C.SIDE, C.CONTACT}
 _HANDISH = {C.HAND_SITE, C.DIGIT, C.FINGER_PART}
 _POSTURE = {C.HANDSHAPE, C.ETC, C.EXT_FINGER, C.PALM, C.NONDOMINANT} | _LOCATION
+_POSTURE_INNER = _POSTURE | {C.THUMB_MOD, C.FINGER_BEND, C.BETWEEN, C.ORI_RELATIVE, C.PLUS}
 _MOVE = {C.STRAIGHT, C.CIRCLE, C.LOCAL, C.NO_MOTION}
 _MOVE_MODIFIER = {C.ARC, C.PATH, C.ELLIPSE, C.SIZE_CHANGE, C.CLOCK, C.SIZE, C.MANNER}
 
@@ -189,13 +190,30 @@ class _Parser:
         return out
 
     def _is_posture_split(self, o: int) -> bool:
+        """Is the bracket at ``o`` ``hamparbegin`` posture ``hamplus`` posture ``hamparend``?
+
+        Both sides must start with a posture symbol and hold nothing but posture symbols and contact
+        brackets; otherwise the bracket is read as actions.
+        """
         if self.toks[o].name != "hamparbegin":
             return False
         pluses = self._top_level_plus(o)
         if len(pluses) != 1:
             return False
         first, second = self.toks[o + 1], self.toks[pluses[0] + 1]
-        return first.symbol.category in _POSTURE and second.symbol.category in _POSTURE
+        if first.symbol.category not in _POSTURE or second.symbol.category not in _POSTURE:
+            return False
+        k, close = o + 1, self.match[o]
+        while k < close:
+            if k in self.match:
+                if not self._is_contact_bracket(k):
+                    return False
+                k = self.match[k] + 1
+                continue
+            if self.toks[k].symbol.category not in _POSTURE_INNER:
+                return False
+            k += 1
+        return True
 
     def _is_contact_bracket(self, o: int) -> bool:
         return (self.toks[o].name == "hamseqbegin" and o + 1 < len(self.toks)
@@ -216,14 +234,14 @@ class _Parser:
         return SignDescription(parts=tuple(parts), symbols=self.names)
 
     def part(self, end: int) -> SignPart:
-        start = self.i
         symmetry = self.symmetry(end)
         nondominant_only = self._name(end) == "hamnondominant"
         if nondominant_only:
             self.i += 1
+        body = self.i
         config = self.configuration(end, 0)
         actions = self.actions(end, 0, top=True)
-        if self.i == start:
+        if self.i == body:
             raise self._error(self.i, "a handshape, orientation, location or movement", reason="empty part")
         return SignPart(start=config, actions=actions, symmetry=symmetry, nondominant_only=nondominant_only)
 

@@ -216,3 +216,21 @@ def test_long_runs_of_contacts_stay_flat():
         depth, contact = depth + 1, contact.then
     assert depth <= 4
     assert all(isinstance(a, Goto) for a in part.actions)
+
+
+def test_a_bracket_with_movements_is_an_action_split_even_if_it_starts_with_a_location():
+    (split,) = one_part("flathand extfingeru palmd parbegin chest moveo plus nomotion parend").actions
+    assert isinstance(split, Split)
+    assert isinstance(split.dominant[0], Goto) and split.dominant[1].kind == "straight"
+
+
+def test_a_symmetry_alone_is_not_a_sign():
+    with pytest.raises(HamNoSysError) as err:
+        parse("hamsymmlr")
+    assert err.value.position == 1 and err.value.reason == "empty part"
+
+
+def test_palm_normal_uses_between_directions():
+    hand = one_part("flathand extfingero palmd between palml").start.dominant
+    s = 2 ** -0.5
+    assert hand.palm_normal() == pytest.approx((s, -s, 0.0))
