@@ -10,29 +10,39 @@ Grammar (symbol categories from :mod:`.symbols`; ``*`` any number, ``?`` optiona
     part          := symmetry? NONDOMINANT? configuration action*
     symmetry      := SYMMETRY (FINGER_BEND | SIZE | NONIPSI | ALTERNATING)*
     configuration := (handshape | direction(EXT_FINGER) | direction(PALM) | location | split)*
-                     -- each slot at most once, in any order; a split is parbegin cfg PLUS cfg parend
-                     -- whose sides hold only hand sites is a hand constellation, then CONTACT? location?
-    handshape     := (HANDSHAPE | ETC) (THUMB_MOD | FINGER_BEND | DIGIT | FINGER_PART | BETWEEN DIGIT)*
+                     -- each slot at most once per hand, in any order
+    split         := parbegin NONDOMINANT? configuration PLUS NONDOMINANT? configuration parend
+                     -- sides holding only hand sites make a hand constellation: split CONTACT* location?
+    handshape     := (HANDSHAPE | ETC) (THUMB_MOD | FINGER_BEND | DIGIT | FINGER_PART | ETC | BETWEEN DIGIT)*
                      (BETWEEN handshape)?
     direction(C)  := C+ ORI_RELATIVE? (BETWEEN direction(C))? ORI_RELATIVE?
     location      := (SIDE | BODY_SITE | ARM_SITE | HAND_SITE | DIGIT | FINGER_PART | CONTACT
-                      | seqbegin CONTACT location seqend)+ (BETWEEN location)?
-    action        := movement | REPLACE configuration modifier* | configuration   (implicit change)
-                   | location                                 (target of the movement before, or a Goto)
+                      | contact)+ (BETWEEN location)?
+    contact       := seqbegin CONTACT location seqend        -- the contact and the hand part making it
+    modifier      := SIZE | MANNER | SIZE_CHANGE
+    action        := movement | REPLACE modifier* configuration modifier*
+                   | configuration                          (an implicit change of posture)
+                   | location                               (target of the movement before, else a Goto)
                    | REPETITION (ALTERNATING | ETC | modifier)*  (repeats the actions before it in its bracket)
-                   | SIZE | MANNER                           (qualifies the action before)
-                   | parbegin action* parend                  (parallel)
-                   | parbegin action* PLUS action* parend     (split: dominant + nondominant)
+                   | modifier                               (qualifies the action before)
+                   | parbegin action* parend                (parallel)
+                   | parbegin action+ PLUS action+ parend   (split: dominant + nondominant)
                    | seqbegin action* seqend | fusionbegin action* fusionend
     movement      := (STRAIGHT | CIRCLE | LOCAL | NO_MOTION)
-                     (ARC | PATH | ELLIPSE | SIZE_CHANGE | CLOCK | SIZE | MANNER
-                      | seqbegin CONTACT location seqend)* (BETWEEN movement)?
+                     (ARC | PATH | ELLIPSE | SIZE_CHANGE | CLOCK | SIZE | MANNER | contact)*
+                     (BETWEEN movement)?
+                     -- path symbols written after the movement's target still qualify it
+
+The readings of brackets follow the DSGS lexicon's usage: ``hamseqbegin`` opening on a contact symbol
+(``hampalm [hamtouch hamfingertip]``) says which part of the moving hand makes the contact; otherwise it
+groups a sequence. ``hamspace`` and ``hamversion40`` are read and ignored; alternatives, co-reference,
+``hammime`` and punctuation raise ``HamNoSysUnsupported``.
 
 The parser reads left to right with one symbol of look-ahead plus a look inside a bracket (is there a
-``hamplus`` at its top level, does it start with a contact): no backtracking, so time is linear in the
-length times the nesting depth. Input is capped at ``MAX_SYMBOLS`` symbols and brackets at ``MAX_NESTING``
-levels; recursion (brackets, ``hambetween`` chains, repetitions of repetitions) is capped too, so hostile
-input fails with ``HamNoSysError`` rather than ``RecursionError``.
+``hamplus`` at its top level, does it open on a contact, does it hold only posture symbols): no
+backtracking, so time is linear in the length times the nesting depth. Input is capped at ``MAX_SYMBOLS``
+symbols and brackets at ``MAX_NESTING`` levels; recursion (brackets, ``hambetween`` chains, repetitions of
+repetitions) is capped too, so hostile input fails with ``HamNoSysError`` rather than ``RecursionError``.
 
 Errors name the offending symbol and its 0-based position among the input's symbols.
 """

@@ -8,8 +8,8 @@ into this repository. Categories are assigned here from the names.
     >>> table = symbol_table()
     >>> table.by_name["hamflathand"].char == "\\ue001"
     True
-    >>> table.by_name["hamtouch"].category
-    <Category.CONTACT: 'contact'>
+    >>> table.by_name["hamtouch"].category is Category.CONTACT
+    True
 
 A symbol's ``short`` name drops the ``ham`` prefix (``"flathand"``); the description dataclasses use
 short names and direction codes (``"uo"`` from ``hamextfingeruo``).
