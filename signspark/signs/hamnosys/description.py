@@ -105,10 +105,15 @@ class HandSite:
 
 @dataclass(frozen=True)
 class Contact:
-    """Distance or contact: ``kind`` is "close", "touch", "interlock", "cross", "brushing", "behind" or
-    "armextended" (far: at arm's length); no contact written means the ordinary, neutral distance; ``part`` the part of the moving (dominant) hand that makes it, if written; ``at``
-    the body location it is made with, when written inside the contact's bracket (``[brushing chin]``);
-    ``then`` a further contact written after it (e.g. brushing, then close)."""
+    """Distance or contact.
+
+    - ``kind``: "close", "touch", "interlock", "cross", "brushing", "behind" or "armextended" (far, at
+      arm's length); a location without a contact is at the ordinary, neutral distance;
+    - ``part``: the part of the moving (dominant) hand that makes it, if written;
+    - ``at``: the body location it is made with, when written inside the contact's bracket
+      (``[brushing chin]``);
+    - ``then``: a further contact written after it (e.g. brushing, then close).
+    """
 
     kind: str
     part: HandSite | None = None
