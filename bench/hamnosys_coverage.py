@@ -1,0 +1,82 @@
+"""HamNoSys parser coverage on the DSGS lexicon that the ``signwriting`` package ships.
+
+Parses every entry of ``signwriting/hamnosys/parallel.json`` that has HamNoSys (an entry counts as
+parsed when all its strings parse) and prints: entries, parsed, failed, failure reasons by count,
+unsupported symbols by count, the symbols that failures point at, and the parse time per sign.
+
+    python -m bench.hamnosys_coverage
+    python bench/hamnosys_coverage.py --show 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from importlib import resources
+
+from signspark.signs.hamnosys import HamNoSysError, HamNoSysUnsupported, parse, to_names
+
+
+def lexicon() -> list[dict]:
+    """The lexicon's entries that carry HamNoSys."""
+    text = resources.files("signwriting.hamnosys").joinpath("parallel.json").read_text(encoding="utf-8")
+    return [e for e in json.loads(text) if e.get("hamnosys")]
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--show", type=int, default=10, help="failures to print in full (default 10)")
+    p.add_argument("--repeats", type=int, default=3, help="timed passes over the lexicon; the best is reported")
+    args = p.parse_args(argv)
+
+    entries = lexicon()
+    strings = [s for e in entries for s in e["hamnosys"]]
+    failures: list[tuple[str, HamNoSysError]] = []
+    for entry in entries:
+        for text in entry["hamnosys"]:
+            try:
+                parse(text)
+            except HamNoSysError as exc:
+                failures.append((entry.get("hns_gloss", [entry["sign_id"]])[0], exc))
+                break
+    reasons = Counter(exc.reason for _, exc in failures)
+    unsupported = Counter(exc.symbol for _, exc in failures if isinstance(exc, HamNoSysUnsupported))
+    pointed = Counter(exc.symbol for _, exc in failures)
+    ignored = Counter(n for s in strings for n in to_names(s) if n in ("hamspace", "hamversion40"))
+
+    best = float("inf")
+    for _ in range(max(1, args.repeats)):
+        t0 = time.perf_counter()
+        for text in strings:
+            try:
+                parse(text)
+            except HamNoSysError:
+                pass
+        best = min(best, time.perf_counter() - t0)
+
+    parsed = len(entries) - len(failures)
+    print(f"entries:  {len(entries)} ({len(strings)} HamNoSys strings)")
+    print(f"parsed:   {parsed} ({parsed / len(entries):.2%})")
+    print(f"failed:   {len(failures)}")
+    print("failure reasons:")
+    for reason, n in reasons.most_common() or [("(none)", 0)]:
+        print(f"  {n:5d}  {reason}")
+    print("unsupported symbols:")
+    for name, n in unsupported.most_common() or [("(none)", 0)]:
+        print(f"  {n:5d}  {name}")
+    print("symbols that failures point at:")
+    for name, n in pointed.most_common() or [("(none)", 0)]:
+        print(f"  {n:5d}  {name}")
+    print("symbols read but carrying no meaning:")
+    for name, n in ignored.most_common() or [("(none)", 0)]:
+        print(f"  {n:5d}  {name}")
+    print(f"parse time: {best / len(strings) * 1e3:.3f} ms per sign "
+          f"({len(strings)} strings in {best:.3f} s, best of {max(1, args.repeats)})")
+    for gloss, exc in failures[:args.show]:
+        print(f"  {gloss}: {exc}")
+
+
+if __name__ == "__main__":
+    main()
