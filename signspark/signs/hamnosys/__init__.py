@@ -1,0 +1,1 @@
+"""HamNoSys: notation for signs, turned into SMPL-X postures and motion."""
