@@ -9,7 +9,9 @@ solved analytically (:func:`signspark.signs.arms.solve_arm`: natural elbow, fore
 with the elbow). A hand without a description rests by the side, relaxed.
 
 Afterwards the posed mesh is checked: a hand that went into the head or trunk is moved out along
-the location's normal until it no longer does (by at most 5 cm; noted in :attr:`PostureResult.notes`).
+the location's normal until it no longer does (by at most 5 cm; noted in :attr:`PostureResult.notes`);
+a touching hand that hovers because the skin curves away from it (a palm on a cheek) is moved in
+until it meets the skin (by at most 1.2 cm).
 Targets out of reach are clamped to the reachable range with a :class:`ReachWarning` (or a
 :class:`~signspark.signs.arms.ReachError` with ``strict=True``).
 
@@ -46,6 +48,7 @@ DISTANCES = {"touch": 0.0, "close": 0.05}
 _DEFAULT_DISTANCE = {"head": 0.15, "body": 0.20, "neutralspace": 0.25, "hand": 0.06}
 _POINTING = ("finger2", "finger23", "finger23spread")
 _MAX_PUSH = 0.05
+_MAX_SETTLE = 0.012
 _REACH_TOL = 0.01
 _ARM_EXTENDED = 0.9
 
@@ -218,14 +221,20 @@ class _Solver:
             n = facing  # held at a distance: in front of (beside, above) the place, not along a bumpy normal
         target = q + dist * n + offset
         self._solve(side, target, H, c_rel, label)
-        # keep the hand out of the head and trunk: push it along the normal
-        push = 0.0
-        for _ in range(4):
+        # keep the hand out of the head and trunk (push it out along n); a touching hand is also
+        # settled onto the skin where the body curves away from it (by at most _MAX_SETTLE)
+        push = settle = 0.0
+        touching = on_hand is False and dist == 0.0
+        for _ in range(5):
             depth = self._penetration(side)
-            if depth > -0.003 or push >= _MAX_PUSH:
+            if depth < -0.003 and push < _MAX_PUSH:
+                step = min(-depth + 0.001, _MAX_PUSH - push)
+                push += step
+            elif touching and depth > 0.003 and settle < _MAX_SETTLE and push == 0.0:
+                step = -min(depth - 0.001, _MAX_SETTLE - settle)
+                settle -= step
+            else:
                 break
-            step = min(-depth + 0.002, _MAX_PUSH - push)
-            push += step
             target = target + step * n
             self._solve(side, target, H, c_rel, label)
         if push > 0:
