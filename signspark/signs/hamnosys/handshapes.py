@@ -38,7 +38,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..handshapes import CURLED, Finger, Handshape, Thumb, ThumbTouch, resolved_thumb
 
@@ -161,7 +161,7 @@ class HandshapeSpec:
     fingers: tuple[str, ...] | None = None
     per_finger: Mapping[str, str] = dataclasses.field(default_factory=dict)
     spread: bool | None = None
-    between: "HandshapeSpec | None" = None
+    between: HandshapeSpec | None = None
 
     def __hash__(self) -> int:
         return hash((self.basic, self.thumb, self.bend, self.fingers, tuple(sorted(self.per_finger.items())),

@@ -147,10 +147,6 @@ def _along(rb, name, parts, anchor, d, radius, joint):
     return SurfacePoint(name, joint, p, n, d)
 
 
-def _centre_or_side(s: float, x_at: float) -> float:
-    return s * x_at
-
-
 @functools.lru_cache(maxsize=256)
 def _body_point(name: str, side: str | None, betas: tuple[float, ...]) -> SurfacePoint:
     rb = rest_body(betas)
