@@ -1,0 +1,174 @@
+"""The signer's body mesh as geometry: rest shape per betas, body parts, surface points, signed distance.
+
+Everything here is in the body frame (metres, +y up, +z front, +x the signer's left). The mesh is
+the project's body model (:class:`signspark.body.BodyModel`: the built-in body unless a licensed
+SMPL-X is configured), shaped by the signer's ``betas``. Vertices belong to the *part* of the
+joint with the largest skinning weight (:data:`PARTS`).
+
+* :func:`rest_body` - rest (T-pose) vertices, normals, parts, joints and a matching
+  :class:`~signspark.signs.kinematics.Skeleton`, cached per betas.
+* :func:`extreme_point` - the surface point furthest along a direction within a cylinder
+  (how named surface points are found: "the most forward chin vertex").
+* :func:`posed_vertices` - the mesh of a (51, 3) key pose.
+* :func:`signed_distance` - point-to-surface distance, negative inside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from ..kinematics import Skeleton, skeleton
+
+__all__ = ["RestBody", "rest_body", "extreme_point", "vertex_normals", "posed_vertices", "signed_distance",
+           "PARTS", "part_mask", "body_model", "betas_key"]
+
+# part name -> SMPL-X joint ids whose vertices make it up
+PARTS: dict[str, tuple[int, ...]] = {
+    "head": (15, 22, 23, 24),
+    "neck": (12,),
+    "torso": (0, 3, 6, 9, 13, 14),
+    "legs": (1, 2, 4, 5, 7, 8, 10, 11),
+    "left_arm": (16, 18),
+    "right_arm": (17, 19),
+    "left_hand": (20,) + tuple(range(25, 40)),
+    "right_hand": (21,) + tuple(range(40, 55)),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def body_model():
+    """The project's body model (loaded once)."""
+    from signspark.body import BodyModel
+
+    return BodyModel.load()
+
+
+def vertex_normals(V: np.ndarray, F: np.ndarray) -> np.ndarray:
+    """(V, 3) unit area-weighted vertex normals of a mesh with counter-clockwise faces (outward)."""
+    fn = np.cross(V[F[:, 1]] - V[F[:, 0]], V[F[:, 2]] - V[F[:, 0]])
+    n = np.zeros_like(V)
+    for k in range(3):
+        np.add.at(n, F[:, k], fn)
+    return n / np.maximum(np.linalg.norm(n, axis=1, keepdims=True), 1e-12)
+
+
+@dataclasses.dataclass(frozen=True)
+class RestBody:
+    """The signer's body in the rest pose.
+
+    Attributes:
+        vertices: (V, 3) rest vertices.
+        normals: (V, 3) outward unit normals.
+        faces: (F, 3) triangles.
+        dominant: (V,) the joint with the largest skinning weight per vertex; -1 for vertices that no
+            face uses (padding), so no part contains them.
+        joints: (127, 3) rest output joints (skeleton, face points, landmarks; see ``signspark.body.joints``).
+        skel: the skeleton of this shape (FK with it matches the mesh).
+        betas: the shape, as a tuple.
+    """
+
+    vertices: np.ndarray
+    normals: np.ndarray
+    faces: np.ndarray
+    dominant: np.ndarray
+    joints: np.ndarray
+    skel: Skeleton
+    betas: tuple[float, ...]
+
+    def mask(self, *parts: str) -> np.ndarray:
+        """(V,) bool: vertices of the named parts."""
+        return part_mask(self.dominant, *parts)
+
+
+def part_mask(dominant: np.ndarray, *parts: str) -> np.ndarray:
+    """(V,) bool mask of the vertices whose dominant joint belongs to one of ``parts``."""
+    ids = []
+    for p in parts:
+        if p not in PARTS:
+            raise ValueError(f"unknown body part {p!r}; expected one of {sorted(PARTS)}")
+        ids += PARTS[p]
+    return np.isin(dominant, ids)
+
+
+def betas_key(betas) -> tuple[float, ...]:
+    b = tuple(float(x) for x in (betas if betas is not None else ()))
+    b = (b + (0.0,) * 10)[:10]
+    return tuple(round(x, 6) for x in b)
+
+
+@functools.lru_cache(maxsize=16)
+def _rest_body(betas: tuple[float, ...]) -> RestBody:
+    bm = body_model()
+    out = bm({"body_pose": np.zeros((1, 63), np.float32), "betas": np.asarray(betas, np.float32)})
+    V = out.vertices[0].detach().cpu().numpy().astype(np.float64)
+    J = out.joints[0].detach().cpu().numpy().astype(np.float64)
+    F = np.asarray(bm.faces, np.int64)
+    dom = bm.lbs_weights.detach().cpu().numpy().argmax(1)
+    unused = np.ones(len(V), bool)
+    unused[F.reshape(-1)] = False
+    dom[unused] = -1
+    skel = skeleton() if not any(betas) else Skeleton(J[:55], "signspark.body (signer betas)")
+    for a in (V, J, F, dom):
+        a.setflags(write=False)
+    N = vertex_normals(V, F)
+    N.setflags(write=False)
+    return RestBody(V, N, F, dom, J, skel, betas)
+
+
+def rest_body(betas=None) -> RestBody:
+    """The rest body of a shape (``betas``: up to 10 numbers, None for the mean shape); cached."""
+    return _rest_body(betas_key(betas))
+
+
+def extreme_point(V: np.ndarray, N: np.ndarray, mask: np.ndarray, anchor, d, radius: float,
+                  smooth: float = 0.02) -> tuple[int, np.ndarray, np.ndarray]:
+    """The masked vertex furthest along unit direction ``d`` among those within ``radius`` metres of the
+    line through ``anchor`` along ``d``: (vertex index, point (3,), normal (3,)). The normal is the mean
+    of the masked vertex normals within ``smooth`` metres (the face has small features).
+
+    Raises ValueError when no masked vertex is that close to the line.
+    """
+    anchor = np.asarray(anchor, np.float64)
+    d = np.asarray(d, np.float64)
+    d = d / np.linalg.norm(d)
+    idx = np.flatnonzero(mask)
+    rel = V[idx] - anchor
+    along = rel @ d
+    off = np.linalg.norm(rel - along[:, None] * d, axis=1)
+    ok = off < radius
+    if not ok.any():
+        raise ValueError(f"no surface within {radius:.3f} m of the line from {np.round(anchor, 3).tolist()} "
+                         f"along {np.round(d, 2).tolist()}")
+    k = idx[ok][np.argmax(along[ok])]
+    near = idx[np.linalg.norm(V[idx] - V[k], axis=1) < smooth]
+    n = N[near].sum(0)
+    n = n / max(np.linalg.norm(n), 1e-12)
+    return int(k), V[k].copy(), n
+
+
+def posed_vertices(pose51: np.ndarray, betas=None) -> np.ndarray:
+    """(V, 3) mesh vertices of a (51, 3) key pose (body_pose, left hand, right hand)."""
+    p = np.asarray(pose51, np.float32).reshape(51, 3)
+    out = body_model()({"body_pose": p[:21].reshape(1, 63), "left_hand_pose": p[21:36].reshape(1, 45),
+                        "right_hand_pose": p[36:].reshape(1, 45),
+                        "betas": np.asarray(betas_key(betas), np.float32)})
+    return out.vertices[0].detach().cpu().numpy().astype(np.float64)
+
+
+def signed_distance(points: np.ndarray, V: np.ndarray, N: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(P,) distance of points to the surface of the masked vertices, negative inside.
+
+    Uses the nearest masked vertex and its normal (point-to-tangent-plane distance), accurate to a
+    millimetre or two on this mesh near the surface; far points get their distance to that vertex.
+    """
+    from scipy.spatial import cKDTree
+
+    idx = np.flatnonzero(mask)
+    tree = cKDTree(V[idx])
+    dist, k = tree.query(np.asarray(points, np.float64))
+    v, n = V[idx[k]], N[idx[k]]
+    plane = np.einsum("ij,ij->i", points - v, n)
+    return np.where(dist < 0.02, plane, np.sign(plane) * dist)
