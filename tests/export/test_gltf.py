@@ -180,3 +180,14 @@ def test_single_frame_clip(body, tmp_path, glb_module):
     info = write_glb(PoseSequence.zeros(1), tmp_path / "one.glb", body, expressions=False)
     g = glb_module.Glb(info.path.read_bytes())
     assert len(g.keys()) == 1
+
+
+def test_a_body_without_region_labels_is_all_skin(clip, body, monkeypatch, validate, tmp_path, glb_module):
+    """Licensed SMPL-X files carry no region labels: one primitive, one skin material."""
+    monkeypatch.setattr(body, "vertex_regions", None)
+    info = write_glb(clip, tmp_path / "plain.glb", body, expressions=False)
+    g = glb_module.Glb(info.path.read_bytes())
+    assert [m["name"] for m in g.json["materials"]] == ["skin"]
+    assert info.vertices == body.num_vertices
+    rc, report = validate(info.path)
+    assert rc == 0, report["issues"]["messages"][:5]
