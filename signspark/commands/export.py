@@ -14,9 +14,11 @@ The .glb (glTF 2.0 binary) holds the avatar's mesh in its region colours (skin, 
 clothing), the 55-joint SMPL-X skeleton with skin weights, the signing as a skeletal
 animation at the clip's frame rate, and the 50 expression blend shapes as morph targets
 with their weights per frame. Metres, y up, the body facing +z, as glTF requires.
-It opens and plays in Blender (File > Import > glTF 2.0), three.js and Babylon.js
-viewers, Windows' 3D Viewer and PowerPoint (Insert > 3D Models; choose the "signing"
-animation scene to play it).
+It is a standard glTF file, for Blender (File > Import > glTF 2.0), three.js and
+Babylon.js viewers (the demo's 3D viewer plays it) and slide software that takes .glb
+models with animations (PowerPoint: Insert > 3D Models). The tests check every file with
+the Khronos glTF validator and play it with three.js and Babylon.js; Blender and
+PowerPoint were not tried here.
 
 The body is the built-in one, or the licensed SMPL-X model when $SIGNSPARK_SMPLX_DIR is
 set (its pose-corrective blend shapes cannot be stored in glTF and are left out).

@@ -1,7 +1,8 @@
 """A signing clip as an animated glTF 2.0 binary (``.glb``): mesh, skeleton, skin and animation.
 
-The file opens and plays in Blender, three.js, Babylon.js, Windows' 3D viewer and office
-slide software (PowerPoint plays a .glb's animations). It holds:
+A standard glTF 2.0 file for Blender, three.js and Babylon.js viewers and slide software
+that takes animated .glb models (the tests run the Khronos validator on it and play it
+with three.js and with Babylon.js through gr.Model3D). It holds:
 
 * **Mesh**: the body at the clip's shape (``betas`` applied), in the rest (T-) pose, with
   vertex normals; one primitive per region of the avatar (skin, hair, shirt, trousers,
