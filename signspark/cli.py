@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["info", "generate", "segment", "render", "corpus", "evaluate", "download"]
+COMMANDS = ["info", "generate", "segment", "render", "export", "corpus", "evaluate", "download"]
 ENTRY_POINT_GROUP = "signspark.commands"
 
 DESCRIPTION = """\
@@ -21,6 +21,7 @@ SignSparK: spoken-language text to 3D signing (SMPL-X bodies with MANO hands).
 Typical use:
   signspark generate "hello" --lang ASL -o hello.npz     text -> PoseSequence
   signspark render hello.npz -o hello.mp4                 PoseSequence -> video
+  signspark export hello.npz -o hello.glb                 PoseSequence -> animated 3D model (glTF)
   signspark segment clips/ -o tags.json                   FAST sign segmentation
   signspark demo                                          the browser demo
 """

@@ -33,6 +33,7 @@ Examples:
   signspark generate "hello, how are you?" --lang ASL -o hello.npz
   signspark generate "guten Morgen" --lang DGS --steps 4 --guidance 2 --seed 1 -o morgen.npz
   signspark generate "" --keyframes poses.npz -o inbetween.npz
+  signspark generate "hello" --lang ASL --left-handed -o hello_left.npz
 """
 
 
@@ -53,6 +54,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, metavar="PATH_OR_REPO",
                    help="model folder or Hub repo id (default: the built-in model)")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
+    p.add_argument("--left-handed", action="store_true",
+                   help="a left-handed signer: the output pose is mirrored across the body's sagittal plane "
+                        "(the left hand signs one-handed signs, the hands swap roles in two-handed signs)")
     r = p.add_mutually_exclusive_group()
     r.add_argument("--fingerspell", dest="retrieval", action="store_const", const=True, default=None,
                    help="take keyframes from the fingerspelling lexicon (default for the built-in model)")
@@ -81,7 +85,9 @@ def run(args) -> int:
     result = pipe(args.text, args.lang, keyframes=keyframes, num_frames=args.frames, speed=args.speed,
                   steps=args.steps, guidance=args.guidance, sampler=args.sampler, seed=args.seed,
                   retrieval=args.retrieval)
-    result.pose.save(out)
+    from signspark.pose.mirror import mirror_sequence
+
+    (mirror_sequence(result.pose) if args.left_handed else result.pose).save(out)
     g = "off" if result.guidance is None else f"{result.guidance:g}"
     print(f"wrote {out}: {result.num_frames} frames at {result.pose.fps:g} fps, {args.sampler} {result.steps} steps "
           f"({result.nfe} model evaluations), guidance {g}, seed {result.seed}, {result.seconds:.2f} s")

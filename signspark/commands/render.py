@@ -17,6 +17,11 @@ examples:
   signspark render hello.npz -o hello.mp4 --backend skeleton --view hands
   signspark render hello.npz -o hello.mp4 --ply-frame 12            # also writes hello_frame12.ply
   signspark render hello.npz -o hello.mp4 --ply-frame 12 --ply pose.ply
+  signspark render hello.npz -o hello_left.mp4 --left-handed
+
+--left-handed mirrors the signing across the body's sagittal plane before rendering (the pose,
+not the video): the left hand signs one-handed signs and the hands swap roles in two-handed
+signs. With --compare, the reference is mirrored too.
 
 --ply-frame N writes the avatar posed at frame N as a standard 3D Gaussian splatting .ply
 (opens in gr.Model3D and common splat viewers): to --ply PATH when given, else next to the
@@ -45,6 +50,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--no-keyframes", action="store_true", help="do not highlight keyframes with a border")
     p.add_argument("--avatar", metavar="AVATAR.ply",
                    help="your own avatar: rest-pose 3DGS .ply with a face_id binding (see signspark.render.ply)")
+    p.add_argument("--left-handed", action="store_true",
+                   help="a left-handed signer: mirror the pose (hands swap roles) before rendering")
     p.add_argument("--threads", type=int, default=1,
                    help="torch CPU threads (default 1: the encoder and OpenGL use the other cores)")
     return p
@@ -83,6 +90,11 @@ def run(args) -> int:
     from ..render.api import _builtin_body
 
     body = _builtin_body()
+    if args.left_handed:
+        from ..pose.mirror import mirror_sequence
+
+        seq = mirror_sequence(seq, body)
+        other = mirror_sequence(other, body) if other is not None else None
     avatar = None
     if args.avatar:
         try:
