@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["info", "generate", "segment", "render", "corpus", "evaluate", "download", "demo"]
+COMMANDS = ["info", "generate", "segment", "render", "capture", "export-pose", "corpus", "evaluate", "download", "demo"]
 
 DESCRIPTION = """\
 SignSparK: spoken-language text to 3D signing (SMPL-X bodies with MANO hands).
@@ -19,6 +19,7 @@ Typical use:
   signspark generate "hello" --lang ASL -o hello.npz     text -> PoseSequence
   signspark render hello.npz -o hello.mp4                 PoseSequence -> video
   signspark segment clips/ -o tags.json                   FAST sign segmentation
+  signspark capture signing.mp4 -o signing.npz            video -> PoseSequence (MediaPipe + fit)
   signspark demo                                          the browser demo
 """
 
@@ -34,9 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"signspark.commands.{name}")
+            module = importlib.import_module(f"signspark.commands.{name.replace('-', '_')}")
         except ModuleNotFoundError as e:
-            if e.name == f"signspark.commands.{name}":
+            if e.name == f"signspark.commands.{name.replace('-', '_')}":
                 continue
             raise
         p = module.add_parser(sub)
