@@ -89,7 +89,11 @@ class FitOptions:
         hand_iterations, body_iterations: Adam steps after the analytic start (0: analytic only).
         max_gap: frames; longer gaps in a hand or arm fall back to the rest pose.
         smooth: weight of temporal smoothness (1 = default; 0 turns it off).
-        hand_depth_weight: weight of MediaPipe's hand depth relative to x and y.
+        hand_depth_weight: weight of MediaPipe's hand depth relative to x and y in the optimisation
+            (0 by default: measured on our renders, MediaPipe's hand depth helps the analytic start
+            but pulls the optimised fingers away).
+        hand_depth_scale: factor on MediaPipe's hand depth before the fit.
+        hand_anchor: pull of the optimised finger angles towards the analytic ones.
         body_depth_weight: weight of MediaPipe's arm depth.
         fit_jaw: open the jaw from the lips of the face mesh.
     """
@@ -99,9 +103,11 @@ class FitOptions:
     body_iterations: int = 60
     max_gap: int = 12
     smooth: float = 1.0
-    hand_depth_weight: float = 0.1
+    hand_depth_weight: float = 0.0
+    hand_depth_scale: float = 1.0
     body_depth_weight: float = 0.05
     fit_jaw: bool = True
+    hand_anchor: float = 1.0
 
     def check(self) -> "FitOptions":
         if not (1.0 <= float(self.fov_y) <= 150.0):
@@ -206,6 +212,7 @@ def _fit_hands(lm: Landmarks, model: HandModel, f: float, opts: FitOptions) -> d
         seen = torch.as_tensor(lm.present(comp))
         frames = torch.nonzero(seen).flatten()
         q = _normalised(lm.points[comp][frames.numpy()], W, H, f)  # (N, 21, 3)
+        q[..., 2] *= opts.hand_depth_scale
         if len(frames):
             # turn the hand to its viewing ray (MediaPipe's depth is along the optical axis of the crop)
             ray = torch.cat([q[:, :1, :2], -torch.ones(len(frames), 1, 1)], dim=-1)[:, 0]
@@ -219,7 +226,8 @@ def _fit_hands(lm: Landmarks, model: HandModel, f: float, opts: FitOptions) -> d
         owners.append((side, frames, offset))
         offset += len(frames)
     fit = fit_hand_points(model, torch.cat(targets), torch.cat(weights), torch.cat(prevs),
-                          iterations=opts.hand_iterations, z_weight=opts.hand_depth_weight, smooth=opts.smooth)
+                          iterations=opts.hand_iterations, z_weight=opts.hand_depth_weight, smooth=opts.smooth,
+                          anchor=opts.hand_anchor)
     for side, frames, off in owners:
         n = len(frames)
         theta, rot = fit.theta[off:off + n], fit.rotation[off:off + n]

@@ -124,7 +124,8 @@ def _limit_penalty(theta: torch.Tensor, thumb_row: int) -> torch.Tensor:
 
 
 def fit_hand_points(model: HandModel, target: torch.Tensor, weights: torch.Tensor, previous: torch.Tensor,
-                    iterations: int = 40, z_weight: float = 0.1, smooth: float = 1.0, lr: float = 0.03) -> HandFit:
+                    iterations: int = 40, z_weight: float = 0.1, smooth: float = 1.0, lr: float = 0.03,
+                    anchor: float = 0.0) -> HandFit:
     """Fit the right-hand model to landmark points.
 
     Args:
@@ -139,6 +140,7 @@ def fit_hand_points(model: HandModel, target: torch.Tensor, weights: torch.Tenso
             is flatter and noisier than x and y).
         smooth: weight of the frame-to-frame smoothness of the finger angles.
         lr: Adam step size (radians for the angles).
+        anchor: weight of a pull towards the analytic finger angles (per radian squared).
 
     Returns:
         a :class:`HandFit`.
@@ -185,6 +187,8 @@ def fit_hand_points(model: HandModel, target: torch.Tensor, weights: torch.Tenso
             loss = data + 0.05 * _limit_penalty(theta, thumb_row)
             d = (theta - theta[prev]) * has_prev[:, None, None]
             loss = loss + smooth * 0.5 * (d * d).sum((1, 2))
+            if anchor > 0:
+                loss = loss + anchor * ((theta - theta0) ** 2).sum((1, 2))
             loss.sum().backward()
             opt.step()
             sched.step()
