@@ -12,7 +12,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["info", "generate", "segment", "render", "export", "corpus", "evaluate", "download"]
+COMMANDS = ["info", "generate", "segment", "render", "export", "capture", "export-pose", "corpus", "evaluate",
+            "download"]
 ENTRY_POINT_GROUP = "signspark.commands"
 
 DESCRIPTION = """\
@@ -23,6 +24,7 @@ Typical use:
   signspark render hello.npz -o hello.mp4                 PoseSequence -> video
   signspark export hello.npz -o hello.glb                 PoseSequence -> animated 3D model (glTF)
   signspark segment clips/ -o tags.json                   FAST sign segmentation
+  signspark capture signing.mp4 -o signing.npz            video -> PoseSequence (MediaPipe + fit)
   signspark demo                                          the browser demo
 """
 
@@ -42,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="signspark", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    modules = [(name, f"signspark.commands.{name}") for name in COMMANDS]
+    modules = [(name, f"signspark.commands.{name.replace('-', '_')}") for name in COMMANDS]
     modules += [(ep.name, ep.value) for ep in _plugin_commands() if ep.name not in COMMANDS]
     for name, path in modules:
         try:
