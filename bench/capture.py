@@ -5,7 +5,7 @@ Usage::
     python bench/capture.py [--words ASL:hello ASL:world BSL:cat DGS:Hallo] [--size 512] [--backend gl]
                             [--fov 25] [--iterations 40 60] [--threads 1] [--ideal]
 
-For each word: the fingerspelled PoseSequence (``signspark.data.corpus.spell``) is rendered with
+For each word: the fingerspelled PoseSequence (``signspark.signs.spell``) is rendered with
 ``render_video`` (front view), MediaPipe Holistic finds the landmarks and the fit turns them into a
 PoseSequence, which is compared with the one rendered, frame by frame (built-in body):
 
@@ -54,7 +54,7 @@ def evaluate(word: str, args, body, workdir: Path) -> dict:
     from signspark.body.joints import JOINT_INDEX, hand_joint_indices
     from signspark.capture import FitOptions, detect_landmarks, fit_landmarks, landmarks_from_sequence
     from signspark.capture import layout as L
-    from signspark.data.corpus import spell
+    from signspark.signs import spell
     from signspark.render import RenderOptions, render_video
 
     lang, text = word.split(":", 1)

@@ -19,7 +19,7 @@ def body():
 @pytest.fixture(scope="session")
 def spelled():
     """ASL 'bl' (right hand signing, left hand resting), 12 frames around the letters."""
-    from signspark.data.corpus import spell
+    from signspark.signs import spell
 
     seq = spell("bl", "ASL")
     mid = seq.num_frames // 2

@@ -151,7 +151,7 @@ def test_three_js_plays_the_animation_like_the_body_model(page, clip, body, tmp_
 
 
 def test_webgl_draws_the_avatar(page, body, tmp_path):
-    from signspark.data.corpus import spell
+    from signspark.signs import spell
     from signspark.export import glb_bytes
 
     seq = spell("jz", "ASL")

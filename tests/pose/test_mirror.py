@@ -22,7 +22,7 @@ def body():
 
 @pytest.fixture(scope="module")
 def jz():
-    from signspark.data.corpus import spell
+    from signspark.signs import spell
 
     return spell("jz", "ASL")
 
