@@ -23,9 +23,9 @@ so a gloss can never be mistaken for a letter.
 
 Example::
 
-    >>> [t.text for t in gloss_text("Die Kinder lernen.")]
+    >>> [t.text for t in gloss_text("Die Kinder lernen.")]        # the whole lexicon by default
     ['KINDER', ' ', 'LERNEN']
-    >>> tokens("Anna lernt")
+    >>> tokens("Anna lernt", gloss_index(hamnosys_only=True))
     ['FA:A', 'FA:N', 'FA:N', 'FA:A', ' ', 'LERNEN']
 """
 
@@ -150,13 +150,18 @@ def words(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def gloss_text(text: str, index: GlossIndex) -> list[GlossToken]:
-    """German text -> signs, fingerspelled words and pauses (see the module docstring).
+def gloss_text(text: str, index: GlossIndex | None = None) -> list[GlossToken]:
+    """German text -> signs, fingerspelled words and pauses (see the module docstring); ``index``
+    defaults to the whole lexicon (:func:`signspark.signs.dsgs.gloss_index`).
 
     Raises:
         SpellingError: the text is not a string, is empty, longer than :data:`MAX_CHARS` characters,
             or has nothing to sign (only dropped words or punctuation).
     """
+    if index is None:
+        from . import gloss_index
+
+        index = gloss_index()
     if not isinstance(text, str):
         raise SpellingError(f"text must be a string, got {type(text).__name__}")
     clean = normalise(text)
@@ -184,6 +189,6 @@ def gloss_text(text: str, index: GlossIndex) -> list[GlossToken]:
     return out
 
 
-def tokens(text: str, index: GlossIndex) -> list[str]:
+def tokens(text: str, index: GlossIndex | None = None) -> list[str]:
     """German text -> the flat token list: gloss names, ``FA:`` letters, :data:`PAUSE` and :data:`STOP`."""
     return [name for t in gloss_text(text, index) for name in t.names]
