@@ -22,7 +22,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--clips", type=int, default=2000, help="clips per language, over all splits")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--languages", nargs="+", default=list(LANGS), metavar="LANG",
-                   help="sign languages to build (ASL BSL DGS CSL)")
+                   help=f"sign languages to build ({' '.join(LANGS)})")
     p.add_argument("--splits", nargs=3, type=float, default=[0.8, 0.1, 0.1], metavar=("TRAIN", "DEV", "TEST"),
                    help="fractions of clips per split (sum to 1)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")

@@ -310,6 +310,7 @@ SHAPES: dict[str, Handshape] = {s.name: s for s in [
     _H("hooked_index_middle", HOOKED.with_spread(8), HOOKED.with_spread(-6), CURLED, CURLED,
        ThumbTouch("ring_mid", "palmar", 0.015, Thumb(60, 35, 30, 30))),
     _H("c_index", CURVED, CURLED, CURLED, CURLED, Thumb(35, 0, 15, 15)),                           # index + thumb C
+    _H("c_index_middle", CURVED, CURVED, CURLED, CURLED, Thumb(33, 19, 0, 30)),                     # C of two fingers (DSGS CH)
     _H("six", STRAIGHT.with_spread(10), STRAIGHT.with_spread(0), STRAIGHT.with_spread(-10), ROUND,
        ThumbTouch("pinky_tip", "palmar", 0.011, Thumb(75, 50, 30, 20))),
     _H("seven", STRAIGHT.with_spread(10), STRAIGHT.with_spread(0), ROUND, STRAIGHT.with_spread(-16),

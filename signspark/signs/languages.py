@@ -29,7 +29,7 @@ __all__ = ["SignLanguage", "LANGUAGES", "UnknownLanguageError", "get_language", 
            "unregister_language", "tag_text", "resolve", "DEFAULT_TAG_TEMPLATE", "SPELLINGS"]
 
 DEFAULT_TAG_TEMPLATE = "<{code}> {text}"
-SPELLINGS = ("latin", "german", "pinyin")
+SPELLINGS = ("latin", "german", "swiss_german", "pinyin")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +46,8 @@ class SignLanguage:
         text_unit: ``"word"`` or ``"character"``: how text is counted (length fallback,
             back-translation scores).
         spelling: how text becomes letters of the manual alphabet: ``"latin"`` (A-Z, digits,
-            accents dropped), ``"german"`` (plus Ä Ö Ü ß SCH) or ``"pinyin"`` (Chinese through pinyin).
+            accents dropped), ``"german"`` (plus Ä Ö Ü ß SCH), ``"swiss_german"`` (plus Ä Ö Ü SCH CH;
+            ß spelled SS) or ``"pinyin"`` (Chinese through pinyin).
         alphabet: the manual alphabet, as ``"module:attribute"`` (loaded on first use) or an
             :class:`~signspark.signs.alphabets.Alphabet`.
         lexicons: sign lexicons tried before fingerspelling, each ``"module:factory"`` (a function
@@ -124,6 +125,12 @@ for _lang in (
                  spelling="german", alphabet=f"{_ALPHABETS}.dgs:ALPHABET", examples=("Hallo", "Grüße")),
     SignLanguage("CSL", "Chinese Sign Language", "zh", "中文", "csl", script="Hani", text_unit="character",
                  spelling="pinyin", alphabet=f"{_ALPHABETS}.csl:ALPHABET", examples=("你好", "谢谢")),
+    # Swiss German Sign Language: Swiss Standard German text (no ß), lexical signs from the DSGS lexicon
+    # that the signwriting package ships (glosses, HamNoSys, SignWriting), fingerspelling for the rest.
+    SignLanguage("DSGS", "Swiss German Sign Language (Deutschschweizerische Gebärdensprache)", "de", "Deutsch", "sgg",
+                 spelling="swiss_german", alphabet=f"{_ALPHABETS}.dsgs:ALPHABET",
+                 lexicons=("signspark.signs.dsgs:gloss_index",),
+                 examples=("Die Kinder lernen", "Mein Freund wohnt in Zürich", "Morgen regnet es")),
 ):
     register_language(_lang)
 

@@ -6,6 +6,8 @@ Which rules apply is the ``spelling`` of the language's registry record:
   (é -> E); ß becomes SS and Ä/Ö/Ü become A/O/U.
 * ``german`` (DGS): A-Z, digits, Ä Ö Ü and ß as their own letters (ae/oe/ue stay as
   written), and SCH as one letter.
+* ``swiss_german`` (DSGS): A-Z, digits, Ä Ö Ü as their own letters, SCH and CH each one
+  letter; Swiss spelling has no ß, so ß is spelled SS.
 * ``pinyin`` (CSL): Chinese characters go through pinyin (``pypinyin``, no tones);
   the initials ZH, CH, SH and a final NG are single letters, ü is Ü. Latin text
   is read as pinyin.
@@ -71,15 +73,20 @@ def _strip_accent(ch: str) -> str:
     return "".join(c for c in base if not unicodedata.combining(c))
 
 
-def _latin(text: str, german: bool, skipped: list[str]) -> list[str]:
+def _latin(text: str, german: bool, skipped: list[str], swiss: bool = False) -> list[str]:
     out: list[str] = []
-    upper = text.upper() if not german else text.replace("ß", "\x00").upper().replace("\x00", "ß")
+    sharp_s = german and not swiss   # ß as a letter of its own (DGS); Swiss spelling writes SS
+    upper = text.upper() if not sharp_s else text.replace("ß", "\x00").upper().replace("\x00", "ß")
     i = 0
     while i < len(upper):
         ch = upper[i]
         if german and upper.startswith("SCH", i):
             out.append("SCH")
             i += 3
+            continue
+        if swiss and upper.startswith("CH", i):
+            out.append("CH")
+            i += 2
             continue
         i += 1
         if ch.isspace() or ch in _PAUSE_CHARS:
@@ -90,7 +97,7 @@ def _latin(text: str, german: bool, skipped: list[str]) -> list[str]:
             continue
         elif "A" <= ch <= "Z" or "0" <= ch <= "9":
             out.append(ch)
-        elif german and ch in "ÄÖÜß":
+        elif german and ch in "ÄÖÜ" or sharp_s and ch == "ß":
             out.append(ch)
         elif ch in "ÄÖÜ":
             out.append(_strip_accent(ch))
@@ -181,7 +188,8 @@ def letters(text: str, language: str, warn: bool = True) -> list[str]:
     if spelling == "pinyin":
         raw = _chinese(text, skipped)
     else:
-        raw = _latin(text, german=(spelling == "german"), skipped=skipped)
+        raw = _latin(text, german=spelling in ("german", "swiss_german"), skipped=skipped,
+                     swiss=spelling == "swiss_german")
     out: list[str] = []
     for tok in raw:
         if tok in PAUSES:

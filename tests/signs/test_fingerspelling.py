@@ -12,7 +12,7 @@ from signspark.signs.placement import letter_keyposes
 from signspark.signs.signers import DEFAULT_SIGNER, sample_signer
 from signspark.keyframes import onset_middle_offset, segment_bounds, segments_to_tags
 
-LANGS = ["ASL", "BSL", "DGS", "CSL"]
+LANGS = ["ASL", "BSL", "DGS", "CSL", "DSGS"]
 
 
 def _fk(pose51):
@@ -34,6 +34,7 @@ def test_every_letter_is_finite_and_within_joint_limits(lang):
     expected = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
     expected |= {"Ä", "Ö", "Ü", "SCH", "ß"} if lang == "DGS" else set()
     expected |= {"ZH", "CH", "SH", "NG", "Ü"} if lang == "CSL" else set()
+    expected |= {"Ä", "Ö", "Ü", "CH", "SCH"} if lang == "DSGS" else set()
     assert expected <= set(alphabet.letters)
     for name, letter in alphabet.letters.items():
         for _, pose in letter_keyposes(letter, DEFAULT_SIGNER):
