@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-__all__ = ["atomic_file", "atomic_path", "replace_path"]
+__all__ = ["atomic_file", "atomic_path", "replace_path", "OutputError"]
 
 
 @contextlib.contextmanager
@@ -20,15 +20,35 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     left as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = _temporary_sibling(path, ".tmp")
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        yield tmp
+        try:
+            os.replace(tmp, path)
+        except OSError as e:
+            raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+class OutputError(OSError):
+    """An output file cannot be written; the message names the file the user asked for (not a temporary one)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "cannot write the output"
+
+
+def _temporary_sibling(path: Path, suffix: str) -> Path:
+    """Create an empty, hidden temporary file beside ``path`` (its folder is created)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    except OSError as e:
+        what = "create the folder" if not path.parent.is_dir() else "create a file in"
+        raise OutputError(f"cannot write {path}: cannot {what} {path.parent} ({e.strerror or e})") from None
+    os.close(fd)
+    return Path(tmp)
 
 
 @contextlib.contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 from pathlib import Path
@@ -47,7 +46,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--policy", default="onset_middle_offset",
                    help="keyframe policy: onset_middle_offset (the paper's: start, middle, end of each sign), "
                         "uniform, random, every_frame (default %(default)s)")
-    p.add_argument("--per-segment", type=int, metavar="K", help="keyframes per segment for uniform/random (default 3)")
+    p.add_argument("--per-segment", type=int, metavar="K",
+                   help="keyframes per segment for uniform/random, 1 to 1000 (default 3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random policy (default %(default)s)")
     p.add_argument("--fps", type=float, default=25.0, help="frame rate of the input, for times in .json/.eaf "
                                                            "(default %(default)s)")
@@ -90,8 +90,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.policy not in POLICIES:
         raise CLIError(f"unknown keyframe policy {args.policy!r}; choose from {', '.join(sorted(POLICIES))}")
-    if not (math.isfinite(args.fps) and args.fps > 0):
-        raise CLIError(f"--fps must be a positive number, got {args.fps}")
+    from signspark.options import check, check_device
+
+    args.fps = check("input_fps", args.fps)
+    args.per_segment = check("per_segment", args.per_segment)
+    args.seed = check("seed", args.seed)
+    args.window = check("window", args.window)
+    args.threads = check("threads", args.threads)
+    args.device = check_device(args.device)
     if args.media and out.suffix.lower() != ".eaf":
         print("note: --media is only used for .eaf output", file=sys.stderr)
     if args.media and not Path(args.media).is_file():

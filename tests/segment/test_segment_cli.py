@@ -140,7 +140,7 @@ def test_fps_must_be_a_positive_number(tmp_path, tiny_model_dir, capsys, fps):
     _features_npz(src, np.zeros((10, 96), np.float32), np.zeros((10, 96), np.float32))
     out = tmp_path / "out.json"
     assert main(["segment", str(src), "-o", str(out), "--model", str(tiny_model_dir), "--fps", fps]) == 2
-    assert "--fps must be a positive number" in capsys.readouterr().err
+    assert "--fps must be a number in (0, 1000]" in capsys.readouterr().err
     assert not out.exists()
 
 
