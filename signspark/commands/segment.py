@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -23,7 +22,8 @@ The format of OUT follows its extension:
   .pt    {clip_id: (T,) int64 tensor}, the official form (torch.save)
   .json  per clip: frame ranges, times in seconds, tags and keyframes
   .eaf   ELAN: a 'signs' tier and a 'keyframes' tier (one file per clip:
-         with several clips, OUT.<clip>.eaf beside OUT)
+         with several clips, OUT.<clip>.eaf beside OUT; clip ids that give the
+         same file name, such as a/b and a_b, get a short hash: OUT.a_b-1f2e3d4c.eaf)
 
 A clip that cannot be read is reported at the end; the others are still
 segmented and written, and the exit status is 1.
@@ -71,13 +71,6 @@ def _policy_kwargs(args) -> dict:
     if args.policy == "random":
         kwargs["generator"] = np.random.default_rng(args.seed)
     return kwargs
-
-
-def _eaf_paths(out: Path, clip_ids: list[str]) -> dict[str, Path]:
-    if len(clip_ids) == 1:
-        return {clip_ids[0]: out}
-    safe = {c: re.sub(r"[^\w.\-]+", "_", c).strip("._") or "clip" for c in clip_ids}
-    return {c: out.with_name(f"{out.stem}.{safe[c]}.eaf") for c in clip_ids}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -152,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
             written = [export.write_json(out, tags, args.fps, args.policy, **policy_kwargs)]
         else:
             written = [export.write_eaf(path, tags[c], args.fps, args.media, args.policy, **policy_kwargs)
-                       for c, path in _eaf_paths(out, list(tags)).items()]
+                       for c, path in export.eaf_paths(out, list(tags)).items()]
         n_seg = sum(len(r.segments) for r in results.values())
         shown = ", ".join(str(p) for p in written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
         print(f"segmented {len(results)} clip(s), {n_seg} sign(s) -> {shown}")
