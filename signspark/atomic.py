@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-__all__ = ["atomic_file", "atomic_path", "atomic_dir", "replace_path"]
+__all__ = ["atomic_file", "atomic_path", "atomic_dir", "replace_path", "OutputError", "remove_stale_temporaries"]
 
 
 @contextlib.contextmanager
@@ -20,15 +20,40 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     left as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = _temporary_sibling(path, ".tmp")
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        yield tmp
+        try:
+            os.replace(tmp, path)
+        except OSError as e:
+            raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+class OutputError(OSError):
+    """An output file cannot be written; the message names the file the user asked for (not a temporary one)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "cannot write the output"
+
+
+def _temporary_sibling(path: Path, suffix: str) -> Path:
+    """Create an empty, hidden temporary file beside ``path`` (its folder is created).
+
+    Its name, ``.<name>.<pid>-<random><suffix>``, records the writing process, so that
+    :func:`remove_stale_temporaries` can delete what a killed writer left behind.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(path, suffix)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=suffix, dir=path.parent)
+    except OSError as e:
+        what = "create the folder" if not path.parent.is_dir() else "create a file in"
+        raise OutputError(f"cannot write {path}: cannot {what} {path.parent} ({e.strerror or e})") from None
+    os.close(fd)
+    return Path(tmp)
 
 
 @contextlib.contextmanager
@@ -90,3 +115,42 @@ def replace_path(src: str | os.PathLike, dst: str | os.PathLike) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         old.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's process) or cannot tell: keep its file
+    return True
+
+
+def remove_stale_temporaries(path: str | os.PathLike, suffix: str = ".tmp") -> list[Path]:
+    """Delete temporary siblings of ``path`` (see :func:`atomic_path`) whose writing process is gone.
+
+    A writer killed outright (``SIGKILL``, power loss) cannot clean up; the next write of the same
+    target does. Files of live processes are left alone; so are other users' files. Returns the
+    removed paths.
+    """
+    path = Path(path)
+    prefix = f".{path.name}."
+    removed = []
+    try:
+        entries = list(path.parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(suffix)):
+            continue
+        pid_text = name[len(prefix):].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+            continue
+        try:
+            entry.unlink()
+            removed.append(entry)
+        except OSError:
+            pass
+    return removed

@@ -113,13 +113,17 @@ def onset_middle_offset(segments: Iterable[Sequence[int]]) -> list[int]:
 
 
 def uniform_per_segment(segments: Iterable[Sequence[int]], k: int = 3) -> list[int]:
-    """``k`` evenly spaced frames per segment, ends included (k=1 gives the middle)."""
+    """``k`` evenly spaced frames per segment, ends included (k=1 gives the middle); a ``k`` at
+    least the segment's length gives every frame of it (work bounded by the segment, not by ``k``)."""
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     out: set[int] = set()
     for s, e in segments:
+        n = int(e) - int(s) + 1
         if k == 1:
             out.add((int(s) + int(e)) // 2)
+        elif k >= n:  # k points spaced at most one frame apart hit every frame: no need to make k of them
+            out.update(range(int(s), int(e) + 1))
         else:
             out.update(int(round(x)) for x in np.linspace(s, e, k))
     return sorted(out)

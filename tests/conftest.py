@@ -7,9 +7,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.pop("SIGNSPARK_SMPLX_DIR", None)  # tests use the built-in body unless they set a path themselves
 if "SIGNSPARK_CACHE_DIR" not in os.environ:  # the built-in body is generated once per run, not in the user's cache
+    import atexit
+    import shutil
     import tempfile
 
     os.environ["SIGNSPARK_CACHE_DIR"] = tempfile.mkdtemp(prefix="signspark-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["SIGNSPARK_CACHE_DIR"], ignore_errors=True)
 
 import importlib.util  # noqa: E402
 import sys  # noqa: E402
@@ -30,6 +33,28 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_system_temp(tmp_path_factory):
+    """The system temp folder of this test session is a folder inside pytest's own (rotated) temp folder.
+
+    gradio_client downloads every output file through a new ``<system temp>/<40 hex characters>/``
+    folder that it leaves behind empty (about 30 per run of the demo tests); other libraries and
+    subprocesses (which inherit TMPDIR) leave files there too. They now land here instead.
+    """
+    import tempfile
+
+    folder = tmp_path_factory.mktemp("system-temp")
+    old_env, old_dir = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
+    yield folder
+    tempfile.tempdir = old_dir
+    if old_env is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = old_env
 
 
 @pytest.fixture

@@ -164,6 +164,49 @@ def _atomic_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def _load_checkpoint_file(path: Path):
+    """``torch.load(weights_only=True)`` of a checkpoint file; a refused or damaged file is a message."""
+    import pickle
+    import re
+
+    if not path.is_file():
+        raise SystemExit(f"--resume: {path} is missing; the checkpoint is incomplete")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError, TypeError, AttributeError) as e:
+        found = re.search(r"unsupported (global|operand)[^\n]*", str(e), re.I)
+        why = found.group(0).strip().rstrip(".") if found else f"{type(e).__name__}: {_first_line(e)}"
+        raise SystemExit(f"--resume: refusing {path}: not a plain checkpoint as this script writes ({why}). "
+                         f"Nothing in it was run; the file is damaged or was not written by this script. "
+                         f"Resume from another checkpoint or start a new run.") from None
+
+
+def _trim_log(path: Path, step: int) -> int:
+    """Drop the records after ``step`` from the training log (a stopped run wrote them; the resumed run
+    writes them again). Returns how many were dropped."""
+    if not path.is_file():
+        return 0
+    kept, dropped = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rec_step = int(json.loads(line)["step"])
+        except (ValueError, KeyError, TypeError):
+            dropped += 1  # a half-written last line of the killed run
+            continue
+        if rec_step <= step:
+            kept.append(line)
+        else:
+            dropped += 1
+    if dropped:
+        _atomic_text(path, "".join(line + "\n" for line in kept))
+    return dropped
+
+
 def _state_cpu(sd):
     return {k: v.detach().to("cpu").contiguous() for k, v in sd.items()}
 
@@ -227,27 +270,38 @@ def train(args: argparse.Namespace) -> Path:
         if not latest.is_file():
             raise SystemExit(f"--resume: no {latest}; nothing to resume from")
         ck = out / latest.read_text().strip()
-        model.load_state_dict(load_file(str(ck / "train_weights.safetensors")))
-        ema.shadow = {k: v.float() for k, v in load_file(str(ck / "ema.safetensors")).items()}
-        ema._pairs = None
-        state = torch.load(ck / "trainer_state.pt", map_location="cpu", weights_only=True)
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["scheduler"])
-        step = int(state["step"])
-        sampler.epoch, sampler.batch = (int(x) for x in state["data_position"])
-        if length_model is not None:
-            length_model.load_state_dict(load_file(str(ck / LENGTH_MODEL / hub.WEIGHTS_NAME)))
-            len_opt.load_state_dict(state["length_optimizer"])
-        rng = torch.load(ck / f"rng_state_{rank}.pt", map_location="cpu", weights_only=True)
-        torch.set_rng_state(rng["torch"])
-        if torch.cuda.is_available() and "cuda" in rng:
-            torch.cuda.set_rng_state(rng["cuda"])
-        gen.set_state(rng["generator"])
-        if "dataset" in rng and args.num_workers == 0:
-            np_state, torch_state = rng["dataset"]
-            np_rng, ds_gen = dataset._rngs()
-            np_rng.bit_generator.state = json.loads(np_state)
-            ds_gen.set_state(torch_state)
+        try:
+            model.load_state_dict(load_file(str(ck / "train_weights.safetensors")))
+            ema.shadow = {k: v.float() for k, v in load_file(str(ck / "ema.safetensors")).items()}
+            ema._pairs = None
+            state = _load_checkpoint_file(ck / "trainer_state.pt")
+            opt.load_state_dict(state["optimizer"])
+            sched.load_state_dict(state["scheduler"])
+            step = int(state["step"])
+            sampler.epoch, sampler.batch = (int(x) for x in state["data_position"])
+            if length_model is not None:
+                length_model.load_state_dict(load_file(str(ck / LENGTH_MODEL / hub.WEIGHTS_NAME)))
+                len_opt.load_state_dict(state["length_optimizer"])
+            rng = _load_checkpoint_file(ck / f"rng_state_{rank}.pt")
+            torch.set_rng_state(rng["torch"])
+            if torch.cuda.is_available() and "cuda" in rng:
+                torch.cuda.set_rng_state(rng["cuda"])
+            gen.set_state(rng["generator"])
+            if "dataset" in rng and args.num_workers == 0:
+                np_state, torch_state = rng["dataset"]
+                np_rng, ds_gen = dataset._rngs()
+                np_rng.bit_generator.state = json.loads(np_state)
+                ds_gen.set_state(torch_state)
+        except SystemExit:
+            raise
+        except Exception as e:  # missing keys, wrong shapes, damaged safetensors files ...
+            raise SystemExit(f"--resume: the checkpoint {ck} is incomplete or damaged ({type(e).__name__}: "
+                             f"{_first_line(e)}); resume from another checkpoint (edit {latest}) or start a new run"
+                             ) from None
+        if accelerator.is_main_process:
+            dropped = _trim_log(out / "log.jsonl", step)
+            if dropped:
+                accelerator.print(f"dropped {dropped} log record(s) after step {step} (from the stopped run)")
         accelerator.print(f"resumed from {ck} at step {step}")
 
     loader = torch.utils.data.DataLoader(dataset, batch_sampler=sampler, collate_fn=dataset.collate,

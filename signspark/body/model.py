@@ -8,8 +8,10 @@ Usage::
     out.vertices                            # (T, V, 3) float32 metres
     out.joints                              # (T, 127, 3), see signspark.body.joints
 
-The model file is read by ``smplx.SMPLX`` (``use_pca=False, flat_hand_mean=True``:
-hand poses are 45-D axis-angle relative to a flat hand). The forward pass reuses
+The model file is read by our own reader (:mod:`signspark.body.smplx_file`: numeric arrays
+only, nothing unpickled or run, sizes checked first) and the arrays are handed to
+``smplx.SMPLX`` (``use_pca=False, flat_hand_mean=True``: hand poses are 45-D axis-angle
+relative to a flat hand). The forward pass reuses
 smplx's own building blocks (``batch_rodrigues``, ``batch_rigid_transform``) on
 the loaded buffers, chunked over frames, and skips work that cannot change the
 result: the pose-corrective matmul when ``posedirs`` is all zeros (the built-in
@@ -22,8 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pickle
-import zipfile
 from pathlib import Path
 from typing import Mapping
 
@@ -104,33 +104,30 @@ def resolve_model_path(model_path: str | os.PathLike | None = None, gender: str 
 
 
 def _load_smplx(path: Path, gender: str):
-    import smplx
+    """``(smplx.SMPLX, vertex_regions or None)`` from a model file read by our own safe reader
+    (:mod:`signspark.body.smplx_file`): nothing in the file is unpickled or run."""
+    from .smplx_file import SmplxFileError, read_smplx_arrays, smplx_model_from_arrays
 
-    ext = path.suffix.lower().lstrip(".")
     try:
-        return smplx.SMPLX(model_path=str(path), ext=ext, gender=gender, use_pca=False, flat_hand_mean=True,
-                           num_expression_coeffs=50, num_betas=10, batch_size=1)
-    except ModuleNotFoundError as exc:
+        arrays = read_smplx_arrays(path)
+    except FileNotFoundError:
+        raise BodyModelError(f"SMPL-X model file {path} does not exist") from None
+    except (SmplxFileError, OSError) as exc:
         raise BodyModelError(
-            f"reading {path} needs the Python package {exc.name!r} (official .pkl files are chumpy pickles); "
-            "use the .npz version of the SMPL-X model instead"
-        ) from exc
-    except (zipfile.BadZipFile, pickle.UnpicklingError, EOFError, OSError, ValueError, KeyError, AttributeError,
-            TypeError, IndexError, RuntimeError) as exc:
+            f"could not read an SMPL-X model from {path}: {exc}. Expected an SMPLX_*.npz (or .pkl) file from "
+            "https://smpl-x.is.tue.mpg.de; leave the path unset to use the built-in body.") from exc
+    regions = arrays.get("vertex_regions")
+    if regions is not None:
+        regions = np.asarray(regions, np.uint8) if regions.shape == (arrays["v_template"].shape[0],) else None
+    try:
+        model = smplx_model_from_arrays(arrays, gender, use_pca=False, flat_hand_mean=True,
+                                        num_expression_coeffs=50, num_betas=10, batch_size=1)
+    except (ValueError, KeyError, AttributeError, TypeError, IndexError, RuntimeError, OSError) as exc:
         raise BodyModelError(
-            f"could not read an SMPL-X model from {path}: {type(exc).__name__}: {exc}. Expected an SMPLX_*.npz "
+            f"could not build an SMPL-X body from {path}: {type(exc).__name__}: {exc}. Expected an SMPLX_*.npz "
             "(or .pkl) file from https://smpl-x.is.tue.mpg.de; leave the path unset to use the built-in body."
         ) from exc
-
-
-def _read_regions(path: Path) -> np.ndarray | None:
-    if path.suffix.lower() != ".npz":
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return np.asarray(data["vertex_regions"], np.uint8) if "vertex_regions" in data.files else None
-    except (ValueError, OSError, zipfile.BadZipFile):
-        return None
+    return model, regions
 
 
 class BodyModel(torch.nn.Module):
@@ -192,16 +189,16 @@ class BodyModel(torch.nn.Module):
 
             file = builtin_body_path()
             try:
-                m = _load_smplx(file, "neutral")
+                m, regions = _load_smplx(file, "neutral")
             except BodyModelError:
                 file = builtin_body_path(regenerate=True)  # a damaged cache file: build it again
-                m = _load_smplx(file, "neutral")
-            model = cls(m, "built-in", True, _read_regions(file))
+                m, regions = _load_smplx(file, "neutral")
+            model = cls(m, "built-in", True, regions)
         else:
-            m = _load_smplx(path, gender)
+            m, regions = _load_smplx(path, gender)
             if m.J_regressor.shape[0] != NUM_JOINTS:
                 raise BodyModelError(f"{path} has {m.J_regressor.shape[0]} joints; an SMPL-X model has {NUM_JOINTS}")
-            model = cls(m, str(path), False, _read_regions(path))
+            model = cls(m, str(path), False, regions)
         return model.to(device)
 
     # ------------------------------------------------------------------ properties
@@ -373,10 +370,12 @@ def body_model_info(model_path: str | os.PathLike | None = None, gender: str = "
     else:
         source, kind = str(path), "smplx-" + path.suffix.lower().lstrip(".")
     nv = nf = None
-    try:
-        if path.suffix.lower() == ".npz":
-            with np.load(path, allow_pickle=False) as data:
-                nv, nf = int(data["v_template"].shape[0]), int(data["f"].shape[0])
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile):
-        pass
+    if path.suffix.lower() == ".npz":
+        from ..npz import NpzError, npz_headers
+
+        try:
+            headers = npz_headers(path)
+            nv, nf = int(headers["v_template"][0][0]), int(headers["f"][0][0])
+        except (NpzError, OSError, KeyError, IndexError):
+            pass
     return {"source": source, "kind": kind, "path": str(path), "vertices": nv, "faces": nf}

@@ -19,8 +19,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
             "Deterministic for a seed; needs no download."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--out", required=True, help="output folder (created if missing)")
-    p.add_argument("--clips", type=int, default=2000, help="clips per language, over all splits")
-    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--clips", type=int, default=2000, help="clips per language, over all splits (1 to 1000000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (0 to 2^32-1)")
     p.add_argument("--languages", nargs="+", default=list(LANGS), metavar="LANG",
                    help=f"sign languages to build ({' '.join(LANGS)})")
     p.add_argument("--splits", nargs=3, type=float, default=[0.8, 0.1, 0.1], metavar=("TRAIN", "DEV", "TEST"),
@@ -34,9 +34,13 @@ def run(args) -> int:
     from signspark.data.corpus.generate import CorpusConfig, build_corpus, split_counts
     from signspark.signs.languages import UnknownLanguageError
 
+    from signspark.options import check
+
+    clips = check("clips", args.clips)
+    seed = check("seed", args.seed)
+    splits = tuple(check("split_fraction", f) for f in args.splits)
     try:
-        cfg = CorpusConfig(clips=args.clips, seed=args.seed, languages=tuple(args.languages),
-                           splits=tuple(args.splits))
+        cfg = CorpusConfig(clips=clips, seed=seed, languages=tuple(args.languages), splits=splits)
     except UnknownLanguageError as e:
         raise CLIError(f"{e}; choose from {' '.join(LANGS)}") from None
     except ValueError as e:

@@ -92,10 +92,13 @@ def run(args: argparse.Namespace) -> int:
     from signspark.cli import CLIError
     from signspark.eval.report import evaluate, load_clips, write_report
 
-    if any(n < 1 for n in args.steps):
-        raise CLIError(f"--steps must be positive integers, got {args.steps}")
-    if args.max_clips is not None and args.max_clips < 1:
-        raise CLIError(f"--max-clips must be at least 1, got {args.max_clips}")
+    from signspark.options import check, check_device
+
+    args.steps = [check("steps", n) for n in args.steps]
+    args.max_clips = check("max_clips", args.max_clips)
+    args.guidance = check("guidance", args.guidance)
+    args.seed = check("seed", args.seed)
+    args.device = check_device(args.device)
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise CLIError(f"{out} exists and is not a folder; -o takes the folder the report is written into")

@@ -43,13 +43,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("text", help="spoken-language text (may be empty \"\" with --keyframes)")
     p.add_argument("--lang", default="ASL", help="sign language: ASL, BSL, DGS or CSL (default ASL)")
     p.add_argument("-o", "--output", required=True, help="output PoseSequence .npz")
-    p.add_argument("--steps", type=int, default=8, help="ODE steps (default 8)")
+    p.add_argument("--steps", type=int, default=8, help="ODE steps, 1 to 1000 (default 8)")
     p.add_argument("--guidance", type=float, default=2.0,
-                   help="classifier-free guidance scale; 1 turns it off (default 2.0)")
-    p.add_argument("--seed", type=int, default=None, help="noise seed (default: random, printed)")
+                   help="classifier-free guidance scale, 0 to 20; 1 turns it off (default 2.0)")
+    p.add_argument("--seed", type=int, default=None, help="noise seed, 0 to 2^32-1 (default: random, printed)")
     p.add_argument("--keyframes", default=None, metavar="FILE", help="poses to hold: PoseSequence .npz or .json")
-    p.add_argument("--frames", type=int, default=None, metavar="N", help="number of frames (default: predicted)")
-    p.add_argument("--speed", type=float, default=1.0, help="signing speed when the length is predicted (default 1)")
+    p.add_argument("--frames", type=int, default=None, metavar="N",
+                   help="number of frames, 1 to 1024 (default: predicted)")
+    p.add_argument("--speed", type=float, default=1.0,
+                   help="signing speed when the length is predicted, 0.25 to 4 (default 1)")
     p.add_argument("--sampler", choices=["euler", "heun", "midpoint"], default="euler", help="ODE sampler (default euler)")
     p.add_argument("--model", default=None, metavar="PATH_OR_REPO",
                    help="model folder or Hub repo id (default: the built-in model)")
@@ -71,19 +73,25 @@ def run(args) -> int:
     from signspark.cli import CLIError
     from signspark.pipeline import SignSparK
 
+    from signspark.options import check, check_device
+
     out = Path(args.output)
     if out.suffix != ".npz":
         raise CLIError(f"output must be a .npz file, got {str(out)!r}")
-    if args.steps < 1 or args.steps > 1000:
-        raise CLIError(f"--steps must be between 1 and 1000, got {args.steps}")
+    steps = check("steps", args.steps)
+    guidance = check("guidance", args.guidance)
+    seed = check("seed", args.seed)
+    frames = check("frames", args.frames)
+    speed = check("speed", args.speed)
+    device = check_device(args.device)
     keyframes = None
     if args.keyframes:
         from signspark.pipeline import Keyframes
 
         keyframes = Keyframes.load(args.keyframes)
-    pipe = SignSparK.from_pretrained(args.model, device=args.device)
-    result = pipe(args.text, args.lang, keyframes=keyframes, num_frames=args.frames, speed=args.speed,
-                  steps=args.steps, guidance=args.guidance, sampler=args.sampler, seed=args.seed,
+    pipe = SignSparK.from_pretrained(args.model, device=device)
+    result = pipe(args.text, args.lang, keyframes=keyframes, num_frames=frames, speed=speed,
+                  steps=steps, guidance=guidance, sampler=args.sampler, seed=seed,
                   retrieval=args.retrieval)
     from signspark.pose.mirror import mirror_sequence
 

@@ -39,7 +39,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--backend", default="auto", choices=BACKENDS,
                    help="renderer: auto picks gsplat (CUDA), else gl (OpenGL/EGL), else torch (default: auto)")
     p.add_argument("--view", default="front", choices=VIEWS, help="camera preset (default: front)")
-    p.add_argument("--size", type=int, default=512, help="frame size in pixels, square (default: 512)")
+    p.add_argument("--size", type=int, default=512, help="frame size in pixels, square, 16 to 4096 (default: 512)")
     p.add_argument("--background", default="white", help="white, black or #rrggbb (default: white)")
     p.add_argument("--compare", metavar="OTHER.npz",
                    help="a reference sequence shown on the left (SEQ is on the right, labelled generated)")
@@ -53,7 +53,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--left-handed", action="store_true",
                    help="a left-handed signer: mirror the pose (hands swap roles) before rendering")
     p.add_argument("--threads", type=int, default=1,
-                   help="torch CPU threads (default 1: the encoder and OpenGL use the other cores)")
+                   help="torch CPU threads, 1 to 256 (default 1: the encoder and OpenGL use the other cores)")
     return p
 
 
@@ -69,23 +69,24 @@ def run(args) -> int:
     out = Path(args.output)
     if out.suffix.lower() != ".mp4":
         raise CLIError(f"output {out} must end in .mp4")
-    if not 16 <= args.size <= 4096:
-        raise CLIError(f"--size must be between 16 and 4096, got {args.size}")
-    if args.fps is not None and not 0 < args.fps <= 240:
-        raise CLIError(f"--fps must be in (0, 240], got {args.fps}")
+    from ..options import check
+
+    size = check("size", args.size)
+    fps = check("fps", args.fps)
+    threads = check("threads", args.threads)
+    ply_frame = check("ply_frame", args.ply_frame)
     if args.ply is not None and args.ply_frame is None:
         raise CLIError("--ply needs --ply-frame N")
     if args.ply is not None and Path(args.ply).suffix.lower() != ".ply":
         raise CLIError(f"--ply {args.ply} must end in .ply")
-    if args.threads >= 1:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(threads)
     try:
         seq = PoseSequence.load(args.seq)
         other = PoseSequence.load(args.compare) if args.compare else None
     except PoseFileError as e:
         raise CLIError(str(e)) from None
-    if args.ply_frame is not None and not 0 <= args.ply_frame < seq.num_frames:
-        raise CLIError(f"--ply-frame {args.ply_frame} is outside the clip (0..{seq.num_frames - 1})")
+    if ply_frame is not None and not ply_frame < seq.num_frames:
+        raise CLIError(f"--ply-frame {ply_frame} is outside the clip (0..{seq.num_frames - 1})")
 
     from ..render.api import _builtin_body
 
@@ -102,9 +103,9 @@ def run(args) -> int:
         except PlyError as e:
             raise CLIError(str(e)) from None
     try:
-        options = RenderOptions(backend=args.backend, view=args.view, size=args.size, background=args.background,
+        options = RenderOptions(backend=args.backend, view=args.view, size=size, background=args.background,
                                 highlight_keyframes=not args.no_keyframes, caption=True if args.caption else None,
-                                fps=args.fps, avatar=avatar).resolved()
+                                fps=fps, avatar=avatar).resolved()
     except ValueError as e:
         raise CLIError(str(e)) from None
     total = max(seq.num_frames, other.num_frames if other is not None else 0)
@@ -115,8 +116,8 @@ def run(args) -> int:
         except BackendUnavailableError as e:
             raise CLIError(str(e)) from None
     print(f"wrote {path} ({total} frames)")
-    if args.ply_frame is not None:
-        ply = Path(args.ply) if args.ply else out.with_name(f"{out.stem}_frame{args.ply_frame}.ply")
-        export_ply_frame(seq, args.ply_frame, ply, body_model=body, avatar=avatar)
+    if ply_frame is not None:
+        ply = Path(args.ply) if args.ply else out.with_name(f"{out.stem}_frame{ply_frame}.ply")
+        export_ply_frame(seq, ply_frame, ply, body_model=body, avatar=avatar)
         print(f"wrote {ply}")
     return 0

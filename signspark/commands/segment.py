@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
-import re
 import sys
 from pathlib import Path
 
@@ -24,7 +22,8 @@ The format of OUT follows its extension:
   .pt    {clip_id: (T,) int64 tensor}, the official form (torch.save)
   .json  per clip: frame ranges, times in seconds, tags and keyframes
   .eaf   ELAN: a 'signs' tier and a 'keyframes' tier (one file per clip:
-         with several clips, OUT.<clip>.eaf beside OUT)
+         with several clips, OUT.<clip>.eaf beside OUT; clip ids that give the
+         same file name, such as a/b and a_b, get a short hash: OUT.a_b-1f2e3d4c.eaf)
 
 A clip that cannot be read is reported at the end; the others are still
 segmented and written, and the exit status is 1.
@@ -47,7 +46,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--policy", default="onset_middle_offset",
                    help="keyframe policy: onset_middle_offset (the paper's: start, middle, end of each sign), "
                         "uniform, random, every_frame (default %(default)s)")
-    p.add_argument("--per-segment", type=int, metavar="K", help="keyframes per segment for uniform/random (default 3)")
+    p.add_argument("--per-segment", type=int, metavar="K",
+                   help="keyframes per segment for uniform/random, 1 to 1000 (default 3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random policy (default %(default)s)")
     p.add_argument("--fps", type=float, default=25.0, help="frame rate of the input, for times in .json/.eaf "
                                                            "(default %(default)s)")
@@ -73,13 +73,6 @@ def _policy_kwargs(args) -> dict:
     return kwargs
 
 
-def _eaf_paths(out: Path, clip_ids: list[str]) -> dict[str, Path]:
-    if len(clip_ids) == 1:
-        return {clip_ids[0]: out}
-    safe = {c: re.sub(r"[^\w.\-]+", "_", c).strip("._") or "clip" for c in clip_ids}
-    return {c: out.with_name(f"{out.stem}.{safe[c]}.eaf") for c in clip_ids}
-
-
 def run(args: argparse.Namespace) -> int:
     from signspark.cli import CLIError
 
@@ -90,8 +83,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.policy not in POLICIES:
         raise CLIError(f"unknown keyframe policy {args.policy!r}; choose from {', '.join(sorted(POLICIES))}")
-    if not (math.isfinite(args.fps) and args.fps > 0):
-        raise CLIError(f"--fps must be a positive number, got {args.fps}")
+    from signspark.options import check, check_device
+
+    args.fps = check("input_fps", args.fps)
+    args.per_segment = check("per_segment", args.per_segment)
+    args.seed = check("seed", args.seed)
+    args.window = check("window", args.window)
+    args.threads = check("threads", args.threads)
+    args.device = check_device(args.device)
     if args.media and out.suffix.lower() != ".eaf":
         print("note: --media is only used for .eaf output", file=sys.stderr)
     if args.media and not Path(args.media).is_file():
@@ -146,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
             written = [export.write_json(out, tags, args.fps, args.policy, **policy_kwargs)]
         else:
             written = [export.write_eaf(path, tags[c], args.fps, args.media, args.policy, **policy_kwargs)
-                       for c, path in _eaf_paths(out, list(tags)).items()]
+                       for c, path in export.eaf_paths(out, list(tags)).items()]
         n_seg = sum(len(r.segments) for r in results.values())
         shown = ", ".join(str(p) for p in written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
         print(f"segmented {len(results)} clip(s), {n_seg} sign(s) -> {shown}")

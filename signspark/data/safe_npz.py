@@ -9,9 +9,10 @@ these files are downloaded from strangers, so nothing here calls
 * :func:`safe_unpickle` uses an unpickler that resolves only the few globals
   those files need (a handful of builtins, and numpy's array, dtype and scalar
   reconstruction functions) and refuses everything else with :class:`DataError`.
-* :func:`load_npz` reads an archive with ``allow_pickle=False`` and falls back
-  to :func:`safe_unpickle` only for members that are object arrays, which must
-  then hold strings.
+* :func:`load_npz` reads an archive through :func:`signspark.npz.read_npz` (declared
+  sizes checked before anything is decompressed) and falls back to
+  :func:`safe_unpickle` only for members that are object arrays, which must then
+  hold strings.
 
 Example::
 
@@ -23,10 +24,11 @@ from __future__ import annotations
 
 import io
 import pickle
-import zipfile
 from typing import Iterable
 
 import numpy as np
+
+from ..npz import NpzError, read_npz
 
 __all__ = ["DataError", "safe_unpickle", "load_npz", "dump_npz", "MAX_MEMBER_BYTES"]
 
@@ -113,62 +115,36 @@ def _object_array_to_str(arr: object, where: str) -> np.ndarray:
     return np.array(flat, dtype=str).reshape(arr.shape) if flat else np.zeros(arr.shape, dtype="<U1")
 
 
-def _read_object_member(zf: zipfile.ZipFile, member: str, where: str) -> np.ndarray:
-    with zf.open(member) as fh:
-        version = np.lib.format.read_magic(fh)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-        elif version in ((2, 0), (3, 0)):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-        else:
-            raise DataError(f"{where}: unsupported .npy version {version}")
-        if not dtype.hasobject:
-            raise DataError(f"{where}: member is not an object array")
-        arr = safe_unpickle(fh.read(), where)
-    arr = _object_array_to_str(arr, where)
-    if tuple(arr.shape) != tuple(shape):
-        raise DataError(f"{where}: pickled array has shape {arr.shape}, header says {shape}")
-    return arr
-
-
 def load_npz(data: bytes, where: str = "npz", fields: Iterable[str] | None = None) -> dict[str, np.ndarray]:
     """Read the arrays of an ``np.savez`` archive held in ``data``.
 
-    Plain arrays are read with ``allow_pickle=False``; object arrays go through
-    :func:`safe_unpickle` and must hold strings (returned as unicode arrays).
+    Goes through :func:`signspark.npz.read_npz` (sizes and members checked before anything is
+    decompressed); object arrays go through :func:`safe_unpickle` and must hold strings
+    (returned as unicode arrays).
 
     Args:
         data: the archive bytes.
         where: names the file and record in error messages.
-        fields: read only these members (missing ones are simply absent from the result).
+        fields: read only these members (missing ones are simply absent from the result; others
+            are never decompressed).
 
     Raises:
         DataError: unreadable archive, oversized member, forbidden pickle content.
     """
+    def read_object(fh, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        item = f"{where}: field {name!r}"
+        arr = _object_array_to_str(safe_unpickle(fh.read(), item), item)
+        if tuple(arr.shape) != tuple(shape):
+            raise DataError(f"{item}: pickled array has shape {arr.shape}, header says {shape}")
+        return arr
+
     try:
-        npz = np.load(io.BytesIO(data), allow_pickle=False)
-    except Exception as e:
-        raise DataError(f"{where}: not a readable .npz record ({type(e).__name__}: {e})") from None
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise DataError(f"{where}: expected an .npz archive, got a single .npy array")
-    out: dict[str, np.ndarray] = {}
-    with npz:
-        names = npz.files if fields is None else [f for f in fields if f in npz.files]
-        for name in names:
-            member = f"{name}.npy" if f"{name}.npy" in npz.zip.namelist() else name
-            item = f"{where}: field {name!r}"
-            size = npz.zip.getinfo(member).file_size
-            if size > MAX_MEMBER_BYTES:
-                raise DataError(f"{item} is {size} bytes, more than the limit of {MAX_MEMBER_BYTES}")
-            try:
-                out[name] = npz[name]
-            except ValueError as e:
-                if "allow_pickle" not in str(e):
-                    raise DataError(f"{item}: cannot read ({e})") from None
-                out[name] = _read_object_member(npz.zip, member, item)
-            except Exception as e:  # BadZipFile (CRC), EOFError, OSError ...
-                raise DataError(f"{item}: cannot read ({type(e).__name__}: {e})") from None
-    return out
+        return read_npz(data, where, fields, unknown="skip", object_reader=read_object,
+                        max_member_bytes=MAX_MEMBER_BYTES, max_total_bytes=4 * MAX_MEMBER_BYTES)
+    except DataError:
+        raise
+    except NpzError as e:
+        raise DataError(str(e)) from None
 
 
 def dump_npz(arrays: dict[str, np.ndarray]) -> bytes:

@@ -79,7 +79,7 @@ def find_official_checkpoints(folder: str | os.PathLike, streams=("hand", "body"
     if not out:
         raise OfficialCheckpointError(
             f"{folder}: no official checkpoints found; expected <stream>/ema_0.9999_<iter>.pt for a stream in "
-            f"{list(streams)} (download them with `signspark download --official`)")
+            f"{list(streams)} (download them with `signspark download official`)")
     return out
 
 

@@ -37,12 +37,19 @@ from typing import Mapping
 import numpy as np
 
 from ..atomic import atomic_file
+from ..npz import NpzError, read_npz
 from .streams import NUM_EXPRESSION, SMPLX_FRAME_KEYS
 
 NUM_BETAS = 10
 MAX_FRAMES = 100_000  # about an hour at 25 fps; larger files are refused as hostile or broken
 
-__all__ = ["PoseSequence", "PoseFileError", "NUM_BETAS"]
+# Every member a PoseSequence file may hold; anything else is refused without being decompressed.
+FILE_KEYS = (*SMPLX_FRAME_KEYS, "betas", "fps", "language", "text", "gloss", "segments", "keyframes")
+MAX_TEXT_BYTES = 64 * 1024  # text, gloss and language as stored (4 bytes per character)
+MAX_MEMBER_BYTES = MAX_FRAMES * 64 * 8  # the widest per-frame array in float64
+MAX_FILE_BYTES = MAX_FRAMES * (sum(SMPLX_FRAME_KEYS.values()) + 2 * 300) * 8
+
+__all__ = ["PoseSequence", "PoseFileError", "NUM_BETAS", "MAX_FRAMES", "FILE_KEYS"]
 
 
 class PoseFileError(ValueError):
@@ -193,19 +200,19 @@ class PoseSequence:
     def load(cls, path: str | os.PathLike) -> "PoseSequence":
         """Read and validate a ``.npz`` written by :meth:`save` (or any SMPL-X npz with the standard keys).
 
-        Raises :class:`PoseFileError` for unreadable files, pickled objects,
-        missing keys, wrong shapes or dtypes and non-finite values.
+        The archive is read with :func:`signspark.npz.read_npz`: members other than the
+        keys of the file format are refused, and sizes and shapes are checked from the
+        headers before any data is decompressed (at most :data:`MAX_FRAMES` frames).
+
+        Raises :class:`PoseFileError` for unreadable files, pickled objects, unexpected
+        members, missing keys, wrong shapes or dtypes and non-finite values.
         """
         path = Path(path)
         try:
-            with np.load(path, allow_pickle=False) as z:
-                data = {k: z[k] for k in z.files}
-        except FileNotFoundError:
-            raise PoseFileError(f"{path}: no such file") from None
-        except ValueError as e:  # includes "Object arrays cannot be loaded when allow_pickle=False"
-            raise PoseFileError(f"{path}: not a valid PoseSequence .npz ({e})") from None
-        except Exception as e:  # zipfile.BadZipFile, OSError, EOFError ...
-            raise PoseFileError(f"{path}: cannot read as .npz ({type(e).__name__}: {e})") from None
+            data = read_npz(path, str(path), FILE_KEYS, unknown="refuse", check=_check_headers,
+                            max_member_bytes=MAX_MEMBER_BYTES, max_total_bytes=MAX_FILE_BYTES)
+        except NpzError as e:
+            raise PoseFileError(f"{e} (expected a PoseSequence .npz)") from None
         return cls.from_arrays(data, source=str(path))
 
     @classmethod
@@ -262,6 +269,30 @@ class PoseSequence:
         seq.keyframes = np.asarray(data.get("keyframes", np.zeros(0, np.int64))).astype(np.int64).reshape(-1)
         seq.validate(source)
         return seq
+
+
+def _check_headers(headers) -> None:
+    """Refuse a PoseSequence file from its array headers alone, before the data is read."""
+    import math
+
+    for key, (shape, dtype) in headers.items():
+        if key in SMPLX_FRAME_KEYS:
+            if len(shape) != 2 or shape[1] > 2 * SMPLX_FRAME_KEYS[key]:
+                raise ValueError(f"{key} must have shape (T, {SMPLX_FRAME_KEYS[key]}), got {shape}")
+            if shape[0] > MAX_FRAMES:
+                raise ValueError(f"{key} has {shape[0]} frames, more than the limit of {MAX_FRAMES}")
+        elif key == "betas":
+            if len(shape) not in (1, 2) or shape[-1] > 300 or (len(shape) == 2 and shape[0] > MAX_FRAMES):
+                raise ValueError(f"betas must have shape (B,) or (T, B) with B <= 300, got {shape}")
+        elif key in ("segments", "keyframes"):
+            if math.prod(shape) > 2 * MAX_FRAMES:
+                raise ValueError(f"{key} holds {math.prod(shape)} values, more than the limit of {2 * MAX_FRAMES}")
+        elif key == "fps":
+            if math.prod(shape) != 1:
+                raise ValueError(f"fps must be a scalar, got shape {shape}")
+        elif math.prod(shape) * dtype.itemsize > MAX_TEXT_BYTES:  # language, text, gloss
+            raise ValueError(f"{key} is {math.prod(shape) * dtype.itemsize} bytes, more than the limit of "
+                             f"{MAX_TEXT_BYTES}")
 
 
 def _to_numpy(x) -> np.ndarray:

@@ -251,13 +251,15 @@ def save_avatar(path: str | os.PathLike, avatar: GaussianAvatar, body_model=None
 
 
 def _read_binding(path: Path, n: int) -> tuple[np.ndarray, int | None, bool]:
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            data = {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise PlyError(f"{path}: no such binding file") from None
-    except Exception as e:
-        raise PlyError(f"{path}: cannot read the binding .npz ({type(e).__name__}: {e})") from None
+    from ..npz import NpzError, read_npz
+
+    if not Path(path).is_file():
+        raise PlyError(f"{path}: no such binding file")
+    try:  # one int64 per Gaussian: the size limit follows from n
+        data = read_npz(path, str(path), ["face_id", "num_faces", "surface"], unknown="skip",
+                        max_member_bytes=8 * n + 64, max_total_bytes=8 * n + 128)
+    except NpzError as e:
+        raise PlyError(f"cannot read the binding .npz: {e}") from None
     if "face_id" not in data:
         raise PlyError(f"{path}: the binding file has no 'face_id' array")
     fid = data["face_id"]

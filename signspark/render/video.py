@@ -2,7 +2,9 @@
 
 Browsers play the result. Frames are streamed to the encoder one at a time (the
 clip is never held in memory), into a temporary file beside the target that is
-renamed on success and removed on failure. A background thread feeds the ffmpeg
+renamed on success and removed on failure. The encoder is stopped when the writer
+is aborted and, on Linux, when the rendering process dies; temporary files that a
+killed process left are removed by the next write to the same target. A background thread feeds the ffmpeg
 process, so :meth:`Mp4Writer.write` returns at once (up to a few queued frames)
 and rendering goes on while the encoder takes the previous frames.
 
@@ -17,8 +19,12 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +34,82 @@ __all__ = ["Mp4Writer", "VideoError"]
 
 class VideoError(RuntimeError):
     """The encoder could not be started or failed while writing."""
+
+
+def _die_with_parent_hook():
+    """A ``preexec_fn`` that makes the child get SIGKILL when its parent dies (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def hook() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+
+    return hook
+
+
+class _Encoder:
+    """The ffmpeg process of one video: raw RGB frames on stdin, an H.264 mp4 out.
+
+    On Linux the process is tied to its parent (``PR_SET_PDEATHSIG``): if the rendering process is
+    killed, so is the encoder, instead of going on writing a file nobody will rename. ``send`` and
+    ``close`` mirror imageio-ffmpeg's writer; ``kill`` stops it at once.
+    """
+
+    def __init__(self, path: Path, width: int, height: int, fps: float, crf: int, preset: str):
+        import imageio_ffmpeg
+
+        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error", "-nostdin",
+               "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{width}x{height}", "-pix_fmt", "rgb24",
+               "-r", str(Fraction(fps).limit_denominator()), "-i", "-", "-an",
+               "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-preset", preset, "-crf", str(crf),
+               "-movflags", "+faststart", "-f", "mp4", str(path)]
+        self._stderr = tempfile.TemporaryFile()
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
+                                         preexec_fn=_die_with_parent_hook())
+        except OSError as e:
+            self._stderr.close()
+            raise VideoError(f"cannot start the ffmpeg encoder: {e}") from e
+
+    def _message(self) -> str:
+        self._stderr.seek(0)
+        text = self._stderr.read(4000).decode("utf-8", "replace").strip()
+        return text.splitlines()[-1] if text else f"ffmpeg exited with status {self.proc.returncode}"
+
+    def send(self, data: bytes) -> None:
+        try:
+            self.proc.stdin.write(data)
+        except (BrokenPipeError, OSError, ValueError) as e:
+            self.proc.poll()
+            raise VideoError(self._message() if self.proc.returncode else f"{type(e).__name__}: {e}") from None
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        rc = self.proc.wait()
+        try:
+            if rc != 0:
+                raise VideoError(self._message())
+        finally:
+            self._stderr.close()
+
+    def kill(self) -> None:
+        self.proc.kill()
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.wait()
+        self._stderr.close()
 
 
 class Mp4Writer:
@@ -79,18 +161,16 @@ class Mp4Writer:
             self._feeder = None
 
     def _start(self, h: int, w: int) -> None:
-        import imageio_ffmpeg
+        from ..atomic import _temporary_sibling
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp.mp4", dir=self.path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self._tmp = _temporary_sibling(self.path, ".tmp.mp4")  # also removes what killed writers left
         W, H = w + (w % 2), h + (h % 2)
-        self._gen = imageio_ffmpeg.write_frames(
-            str(self._tmp), (W, H), fps=self.fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
-            quality=None, macro_block_size=1, ffmpeg_log_level="error",
-            output_params=["-preset", self.preset, "-crf", str(self.crf), "-movflags", "+faststart"])
-        self._gen.send(None)
+        try:
+            self._gen = _Encoder(self._tmp, W, H, self.fps, self.crf, self.preset)
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+            raise
         self._size = (h, w)
         self._queue = queue.Queue(maxsize=self._QUEUE_FRAMES)
         self._feeder = threading.Thread(target=self._feed, name="mp4-writer", daemon=True)
@@ -141,8 +221,8 @@ class Mp4Writer:
             self._error = self._error or VideoError("aborted")  # the feeder drops what is still queued
             self._stop_feeder()
         if self._gen is not None:
-            try:
-                self._gen.close()
+            try:  # stop the encoder at once: finishing a file that is deleted anyway wastes time
+                getattr(self._gen, "kill", self._gen.close)()
             except Exception:
                 pass
             self._gen = None

@@ -20,6 +20,7 @@ Formats:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import os
@@ -35,7 +36,7 @@ from ..keyframes import segment_bounds, select_keyframes
 
 __all__ = [
     "SIGN_TIER", "KEYFRAME_TIER", "SIGN_VALUE",
-    "write_pt", "clip_report", "write_json", "build_eaf", "write_eaf", "read_eaf_segments",
+    "write_pt", "clip_report", "write_json", "build_eaf", "write_eaf", "read_eaf_segments", "eaf_paths",
 ]
 
 SIGN_TIER = "signs"
@@ -144,6 +145,31 @@ def write_eaf(path: str | os.PathLike, tags, fps: float = 25.0, media: str | os.
     eaf = build_eaf(tags, fps, media, path, policy, **policy_kwargs)
     text = to_string(eaf)
     return _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def eaf_paths(out: str | os.PathLike, clip_ids: list[str]) -> dict[str, Path]:
+    """One distinct ``.eaf`` path per clip: ``out`` itself for a single clip, else ``OUT.<clip>.eaf``.
+
+    Clip ids are made file-name safe (characters other than letters, digits, ``.``, ``_`` and
+    ``-`` become ``_``); where two ids map to the same name (``a/b`` and ``a_b``, or ``A`` and
+    ``a`` on a case-insensitive file system), all but the id that is already its own safe name
+    get a short hash of the id (``OUT.a_b-1f2e3d4c.eaf``), so no clip overwrites another.
+    """
+    out = Path(out)
+    if len(clip_ids) == 1:
+        return {clip_ids[0]: out}
+    safe = {c: re.sub(r"[^\w.\-]+", "_", c).strip("._") or "clip" for c in clip_ids}
+    groups: dict[str, list[str]] = {}
+    for c in clip_ids:
+        groups.setdefault(safe[c].casefold(), []).append(c)
+    names: dict[str, str] = {}
+    for members in groups.values():
+        keep = members[0] if len(members) == 1 else next((c for c in sorted(members) if safe[c] == c), None)
+        for c in members:
+            names[c] = safe[c] if c == keep else f"{safe[c]}-{hashlib.sha1(c.encode('utf-8')).hexdigest()[:8]}"
+    if len({n.casefold() for n in names.values()}) != len(names):
+        raise ValueError("clip ids give clashing ELAN file names; write .json or .pt instead")
+    return {c: out.with_name(f"{out.stem}.{names[c]}.eaf") for c in clip_ids}
 
 
 def read_eaf_segments(path: str | os.PathLike, fps: float = 25.0, tier: str = SIGN_TIER) -> list[tuple[int, int]]:

@@ -26,6 +26,9 @@ import numpy as np
 
 from .inference import SegmentInputError, clip_features
 
+# Largest hand-feature array read from one .npz: 1.4 million frames of (T, 96) float32 (15 hours at 25 fps).
+MAX_FEATURE_BYTES = 512 * 1024 * 1024
+
 __all__ = ["ClipItem", "is_lmdb", "find_inputs", "iter_clips", "read_clip"]
 
 ClipItem = tuple[str, "np.ndarray | Exception"]
@@ -63,11 +66,14 @@ def find_inputs(path: str | os.PathLike) -> list[Path]:
 def _npz_features(path: Path, clip_id: str) -> np.ndarray:
     if not zipfile.is_zipfile(path):
         raise SegmentInputError(f"clip {clip_id!r}: {path} is not a .npz archive (not a zip file)")
+    from ..npz import NpzError, npz_headers, read_npz
+
     try:
-        with np.load(path, allow_pickle=False) as z:
-            names = set(z.files)
-            if {"left_features", "right_features"} <= names:
-                return clip_features(z["left_features"], z["right_features"], clip_id)
+        names = set(npz_headers(path, str(path)))
+        if {"left_features", "right_features"} <= names:
+            z = read_npz(path, str(path), ["left_features", "right_features"], unknown="skip",
+                         max_member_bytes=MAX_FEATURE_BYTES, max_total_bytes=2 * MAX_FEATURE_BYTES)
+            return clip_features(z["left_features"], z["right_features"], clip_id)
     except (OSError, ValueError) as e:
         if isinstance(e, SegmentInputError):
             raise

@@ -130,6 +130,42 @@ def test_resume_continues_exactly(corpus, tmp_path):
     assert sa["step"] == sb["step"] == 12 and sa["data_position"] == sb["data_position"]
 
 
+def test_resume_trims_the_stopped_runs_log_records(corpus, tmp_path):
+    """A run stopped after its checkpoint at step 5 logged steps 5 and 10 (and half a line); resuming from
+    step 5 must not keep the old step-10 record beside the new one."""
+    trainer = _load_trainer()
+    out = tmp_path / "run"
+    extra = ["--decay-steps", "10", "--save-every", "5"]
+    trainer.main(_args(corpus, out, 5, extra))
+    with (out / "log.jsonl").open("a") as fh:
+        fh.write(json.dumps({"step": 10, "loss": 123.0}) + "\n" + '{"step": 1')
+    trainer.main(_args(corpus, out, 10, extra + ["--resume"]))
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [5, 10] and log[1]["loss"] != 123.0
+
+
+def test_resume_from_a_malicious_trainer_state_is_a_message(corpus, tmp_path):
+    import os
+
+    class Payload:
+        def __reduce__(self):
+            return os.system, (f"touch {tmp_path / 'pwned'}",)
+
+    trainer = _load_trainer()
+    out = tmp_path / "run"
+    trainer.main(_args(corpus, out, 5, ["--save-every", "5"]))
+    ck = out / "checkpoint-00000005"
+    torch.save({"step": Payload()}, ck / "trainer_state.pt")
+    with pytest.raises(SystemExit) as e:
+        trainer.main(_args(corpus, out, 10, ["--resume"]))
+    msg = str(e.value.code)
+    assert "refusing" in msg and "trainer_state.pt" in msg and "system" in msg and "Nothing in it was run" in msg
+    assert not (tmp_path / "pwned").exists()
+    (ck / "trainer_state.pt").write_bytes(b"garbage")
+    with pytest.raises(SystemExit, match="refusing .*trainer_state.pt"):
+        trainer.main(_args(corpus, out, 10, ["--resume"]))
+
+
 def test_resume_without_checkpoint_is_an_error(corpus, tmp_path):
     trainer = _load_trainer()
     with pytest.raises(SystemExit, match="nothing to resume"):

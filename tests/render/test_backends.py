@@ -196,3 +196,50 @@ def test_gl_context_falls_back_from_egl_to_the_platform_context(monkeypatch):
     t.start()
     t.join()
     assert "egl: RuntimeError" in results["error"] and "platform default" in results["error"]
+
+
+def test_gl_programs_are_compiled_once_per_context(posed):
+    """moderngl never frees GL objects by itself: a program compiled per render call leaked ~7 MB a
+    request in the demo server. Backends of one thread share the context's programs."""
+    for name in ("gl", "mesh"):
+        if not backend_status(name)[0]:
+            pytest.skip(f"OpenGL/EGL unavailable: {backend_status(name)[1]}")
+        a, b = get_backend(name), get_backend(name)
+        try:
+            assert a.prog is b.prog and a.ctx is b.ctx
+        finally:
+            a.close()
+            b.close()
+    programs = get_backend("gl").ctx.extra["signspark_programs"]
+    assert len(programs) == 3  # splat, avatar splat, mesh
+
+
+def test_gl_render_releases_every_gl_object_it_makes(posed, monkeypatch):
+    """Renderbuffers behind a released framebuffer are not released by moderngl: count them."""
+    if not backend_status("gl")[0]:
+        pytest.skip(f"OpenGL/EGL unavailable: {backend_status('gl')[1]}")
+    import moderngl
+
+    from signspark.render import RenderOptions, render_frames
+
+    seq = PoseSequence.zeros(3)
+    list(render_frames(seq, RenderOptions(backend="gl", size=64)))  # the context and its programs exist now
+    live = {}
+    for meth in ("buffer", "vertex_array", "texture", "renderbuffer", "depth_renderbuffer", "framebuffer"):
+        orig = getattr(moderngl.Context, meth)
+
+        def made(self, *a, _orig=orig, **k):
+            obj = _orig(self, *a, **k)
+            live[id(obj)] = obj
+            return obj
+        monkeypatch.setattr(moderngl.Context, meth, made)
+    for cls in (moderngl.Buffer, moderngl.VertexArray, moderngl.Texture, moderngl.Renderbuffer, moderngl.Framebuffer):
+        orig = cls.release
+
+        def released(self, _orig=orig):
+            live.pop(id(self), None)
+            return _orig(self)
+        monkeypatch.setattr(cls, "release", released)
+    for _ in range(2):
+        list(render_frames(seq, RenderOptions(backend="gl", size=64)))
+    assert not live, sorted({type(o).__name__ for o in live.values()})

@@ -1,5 +1,6 @@
 import queue
 import subprocess
+import sys
 import threading
 
 import imageio_ffmpeg
@@ -96,3 +97,75 @@ def test_an_encoder_failure_in_the_feeding_thread_is_reported_and_cleans_up(tmp_
         w.close()
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+_SLOW_WRITER = """
+import sys, time
+import numpy as np
+from signspark.render.video import Mp4Writer
+w = Mp4Writer(sys.argv[1], fps=25)
+frame = np.zeros((64, 64, 3), np.uint8)
+w.write(frame)
+print(w._gen.proc.pid, flush=True)
+for i in range(100000):
+    w.write(frame)
+    time.sleep(0.01)
+"""
+
+
+def _gone(pid: int, timeout: float = 10.0) -> bool:
+    import os
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as fh:  # a zombie waiting for its (dead) parent counts as gone
+                if fh.read().split(")")[-1].split()[0] == "Z":
+                    return True
+        except (ProcessLookupError, FileNotFoundError):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the encoder is tied to its parent on Linux")
+def test_killed_writer_takes_its_encoder_along_and_its_temporary_file_is_removed_later(tmp_path):
+    import signal
+
+    path = tmp_path / "clip.mp4"
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    ffmpeg_pid = int(proc.stdout.readline())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _gone(ffmpeg_pid), "ffmpeg outlived the killed writer"
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".clip.mp4.") and left[0].endswith(".tmp.mp4")
+    with Mp4Writer(path, fps=25) as w:  # the next write of the same target clears the leftover
+        w.write(np.zeros((64, 64, 3), np.uint8))
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc")
+def test_terminated_render_command_cleans_up(tmp_path):
+    """SIGTERM to `signspark render` stops the encoder and removes the temporary video."""
+    import signal
+    import time
+
+    from signspark.pose.sequence import PoseSequence
+
+    seq = PoseSequence.zeros(1000).save(tmp_path / "long.npz")
+    out = tmp_path / "out" / "long.mp4"
+    proc = subprocess.Popen([sys.executable, "-m", "signspark", "render", str(seq), "-o", str(out),
+                             "--backend", "skeleton", "--size", "64"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.parent.is_dir() and list(out.parent.glob(".*.tmp.mp4"))):
+        if proc.poll() is not None:
+            pytest.fail(f"render ended before it could be stopped: {proc.stderr.read()}")
+        time.sleep(0.02)
+    children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    assert all(_gone(pid) for pid in children)
+    assert list(out.parent.iterdir()) == []

@@ -140,7 +140,7 @@ def test_fps_must_be_a_positive_number(tmp_path, tiny_model_dir, capsys, fps):
     _features_npz(src, np.zeros((10, 96), np.float32), np.zeros((10, 96), np.float32))
     out = tmp_path / "out.json"
     assert main(["segment", str(src), "-o", str(out), "--model", str(tiny_model_dir), "--fps", fps]) == 2
-    assert "--fps must be a positive number" in capsys.readouterr().err
+    assert "--fps must be a number in (0, 1000]" in capsys.readouterr().err
     assert not out.exists()
 
 
@@ -150,3 +150,21 @@ def test_missing_input_is_reported_before_the_model(tmp_path, capsys):
     assert rc == 2
     err = capsys.readouterr().err
     assert "nope: no such file or folder" in err and "no-model" not in err
+
+
+def test_eaf_file_names_never_collide(tmp_path, tiny_model_dir):
+    """Clip ids a/b, a_b, 'a b' and A_B all become a_b when made file-name safe: five clips, five files."""
+    from signspark.data import write_lmdb
+    from signspark.pose.sequence import PoseSequence
+    from signspark.segment.export import eaf_paths
+
+    ids = ["a/b", "a_b", "a b", "A_B", "c"]
+    paths = eaf_paths(tmp_path / "all.eaf", ids)
+    assert paths["A_B"].name == "all.A_B.eaf" and paths["c"].name == "all.c.eaf"  # the first id that is its own name
+    assert paths["a_b"].name.startswith("all.a_b-") and paths["a/b"].name.startswith("all.a_b-")
+    assert len({p.name.casefold() for p in paths.values()}) == 5
+    assert eaf_paths(tmp_path / "all.eaf", ids) == paths  # stable from run to run
+    src = write_lmdb(tmp_path / "clips_test.lmdb", [(c, PoseSequence.zeros(12)) for c in ids])
+    out = tmp_path / "out" / "all.eaf"
+    assert main(["segment", str(src), "-o", str(out), "--model", str(tiny_model_dir), "--no-progress"]) == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(p.name for p in paths.values())

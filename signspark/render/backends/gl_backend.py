@@ -14,6 +14,7 @@ A machine without EGL needs ``apt-get install libegl1 libgl1-mesa-dri``.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import numpy as np
@@ -278,6 +279,35 @@ def create_context():
     return ctx
 
 
+def _program(ctx, **shaders):
+    """The program of these shader sources, compiled once per context and kept with it.
+
+    moderngl does not free GL objects when their Python objects go away, and Mesa's llvmpipe
+    JIT-compiles each program into several MB; a program compiled per backend (per render call)
+    therefore leaked about 7 MB per request in a long-running server. Each render sets every
+    uniform it uses before drawing, so backends of one thread can share the programs.
+    """
+    if not isinstance(ctx.extra, dict):
+        ctx.extra = {}
+    cache = ctx.extra.setdefault("signspark_programs", {})
+    key = tuple(sorted(shaders.items()))
+    prog = cache.get(key)
+    if prog is None:
+        prog = cache[key] = ctx.program(**shaders)
+    return prog
+
+
+def _release_fbo(fbo) -> None:
+    """Release a framebuffer and its attachments (moderngl releases neither when one goes away)."""
+    if fbo is None:
+        return
+    attachments = list(fbo.color_attachments) + [fbo.depth_attachment]
+    fbo.release()
+    for a in attachments:
+        if a is not None:
+            a.release()
+
+
 def _gl_availability() -> tuple[bool, str]:
     try:
         import moderngl  # noqa: F401
@@ -306,8 +336,7 @@ class _GLBase(Backend):
 
     def _target(self, width: int, height: int, depth: bool):
         if self._fbo_size != (width, height):
-            if self._fbo is not None:
-                self._fbo.release()
+            _release_fbo(self._fbo)
             color = self.ctx.renderbuffer((width, height), 4, dtype="f4" if self._float else "f1")
             depth_rb = self.ctx.depth_renderbuffer((width, height)) if depth else None
             self._fbo = self.ctx.framebuffer(color_attachments=[color], depth_attachment=depth_rb)
@@ -332,10 +361,9 @@ class _GLBase(Backend):
         return np.ascontiguousarray(img[::-1]) if flipped else img.copy()
 
     def close(self) -> None:
-        if self._fbo is not None:
-            self._fbo.release()
-            self._fbo = None
-            self._fbo_size = None
+        _release_fbo(self._fbo)
+        self._fbo = None
+        self._fbo_size = None
 
 
 INSTANCE_FLOATS = 16
@@ -365,8 +393,9 @@ def splat_instances(g: Gaussians, camera: Camera) -> np.ndarray:
     return inst.numpy()
 
 
+@functools.lru_cache(maxsize=1)
 def _gl_flush():
-    """``glFlush`` of the current context, or None when libGL cannot be loaded.
+    """``glFlush`` of the current context, or None when libGL cannot be loaded (looked up once).
 
     moderngl has no flush; without one, Mesa's llvmpipe starts rasterizing only when the
     image is read back, and the CPU cannot prepare the next frame in the meantime.
@@ -460,8 +489,9 @@ class GLSplatBackend(_GLBase):
         llvmpipe; the 8-bit image differs by about 0.1 level on average, at most a few levels)."""
         super().__init__(float_target)
         gs, fs = _SPLAT_GS, _shader(_SPLAT_FS)
-        self.prog = self.ctx.program(vertex_shader=_shader(_SPLAT_VS), geometry_shader=gs, fragment_shader=fs)
-        self.avatar_prog = self.ctx.program(vertex_shader=_shader(_AVATAR_VS), geometry_shader=gs, fragment_shader=fs)
+        self.prog = _program(self.ctx, vertex_shader=_shader(_SPLAT_VS), geometry_shader=gs, fragment_shader=fs)
+        self.avatar_prog = _program(self.ctx, vertex_shader=_shader(_AVATAR_VS), geometry_shader=gs,
+                                    fragment_shader=fs)
         self._slots = [dict(fbo=None, size=None, buf=None, vao=None, cap=0, ids=None, avao=None, icap=0,
                             verts=None, vrows=0, busy=False) for _ in range(2)]
         self._next = 0
@@ -470,8 +500,7 @@ class GLSplatBackend(_GLBase):
 
     def _prepare_slot(self, slot: dict, W: int, H: int) -> None:
         if slot["size"] != (W, H):
-            if slot["fbo"] is not None:
-                slot["fbo"].release()
+            _release_fbo(slot["fbo"])
             color = self.ctx.renderbuffer((W, H), 4, dtype="f4" if self._float else "f1")
             slot["fbo"] = self.ctx.framebuffer(color_attachments=[color])
             slot["size"] = (W, H)
@@ -617,9 +646,10 @@ class GLSplatBackend(_GLBase):
     def close(self) -> None:
         super().close()
         for slot in self._slots:
-            for key in ("vao", "buf", "avao", "ids", "verts", "fbo"):
+            for key in ("vao", "buf", "avao", "ids", "verts"):
                 if slot[key] is not None:
                     slot[key].release()
+            _release_fbo(slot["fbo"])
             slot.update(fbo=None, size=None, buf=None, vao=None, cap=0, ids=None, avao=None, icap=0, verts=None,
                         vrows=0, busy=False)
         if self._avatar is not None:
@@ -645,7 +675,7 @@ class GLMeshBackend(_GLBase):
 
     def __init__(self):
         super().__init__(float_target=False)
-        self.prog = self.ctx.program(vertex_shader=_MESH_VS, fragment_shader=_MESH_FS)
+        self.prog = _program(self.ctx, vertex_shader=_MESH_VS, fragment_shader=_MESH_FS)
         self._bufs = None
         self._ibo = None
         self._faces_key = None
