@@ -16,7 +16,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 from pathlib import Path
@@ -25,7 +24,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
+from .options import MAX_GENERATED_FRAMES
 from .pose.sequence import PoseFileError, PoseSequence
+from .safe_json import JsonInputError, integer, load_json, number_list
 from .pose.streams import FULL_DIM, params_to_full
 
 OUT, IN, BEGIN = 0, 1, 2
@@ -209,7 +210,7 @@ def keyframe_mask(
 
 
 # ---------------------------------------------------------------------- poses to hold
-MAX_FRAMES = 1024  # longest clip the generator produces (about 41 s at 25 fps)
+MAX_FRAMES = MAX_GENERATED_FRAMES  # longest clip the generator produces (about 41 s at 25 fps)
 _PARAM_KEYS = ("body_pose", "left_hand_pose", "right_hand_pose", "jaw_pose", "expression")
 
 
@@ -278,9 +279,9 @@ class Keyframes:
             raise KeyframeFileError(f"{path}: no such keyframe file")
         if path.suffix.lower() == ".json":
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise KeyframeFileError(f"{path}: not valid JSON ({e})") from None
+                data = load_json(path)  # size and nesting depth limited, no NaN or 1e400
+            except JsonInputError as e:
+                raise KeyframeFileError(str(e)) from None
             return cls.from_json(data, source=str(path))
         if path.suffix.lower() == ".npz":
             try:
@@ -302,12 +303,14 @@ class Keyframes:
         if not isinstance(data, Mapping):
             raise KeyframeFileError(f"{source}: expected a JSON object with 'num_frames' and 'keyframes'")
         try:
-            n = int(data["num_frames"])
-            entries = list(data["keyframes"])
-        except (KeyError, TypeError, ValueError):
+            n = integer(data["num_frames"], f"{source}: num_frames", 1, MAX_FRAMES)
+            entries = data["keyframes"]
+        except KeyError:
             raise KeyframeFileError(f"{source}: needs an integer 'num_frames' and a list 'keyframes'") from None
-        if not 1 <= n <= MAX_FRAMES:
-            raise KeyframeFileError(f"{source}: num_frames must be in [1, {MAX_FRAMES}], got {n}")
+        except JsonInputError as e:
+            raise KeyframeFileError(str(e)) from None
+        if not isinstance(entries, list):
+            raise KeyframeFileError(f"{source}: 'keyframes' must be a list of objects")
         try:
             fps = float(data.get("fps", 25.0))
         except (TypeError, ValueError):
@@ -346,10 +349,8 @@ class Keyframes:
 
 
 def _float_array(value: Any, where: str) -> np.ndarray:
+    """A flat list of finite numbers (nested lists, strings and nulls are refused)."""
     try:
-        a = np.asarray(value, dtype=np.float32)
-    except (TypeError, ValueError):
-        raise KeyframeFileError(f"{where}: expected a list of numbers") from None
-    if not np.isfinite(a).all():
-        raise KeyframeFileError(f"{where}: contains NaN or infinite values")
-    return a.reshape(-1)
+        return number_list(value, where)
+    except JsonInputError as e:
+        raise KeyframeFileError(str(e)) from None

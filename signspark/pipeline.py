@@ -42,6 +42,7 @@ import numpy as np
 import torch
 
 from signspark.keyframes import MAX_FRAMES, KeyframeFileError, Keyframes, segments_to_tags, select_keyframes
+from signspark.options import check, check_device
 from signspark.pose.sequence import PoseSequence
 from signspark.pose.streams import full_to_params
 from signspark.signs.languages import DEFAULT_TAG_TEMPLATE, LANGUAGES, get_language, tag_text
@@ -169,7 +170,7 @@ class SignSparK:
         from signspark import hub
         from signspark.flow.official import OFFICIAL_TOKENIZER, default_dtype, find_official_checkpoints, load_official
 
-        device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        device = torch.device(check_device(device, label="device") or ("cuda" if torch.cuda.is_available() else "cpu"))
         dtype = dtype or default_dtype(device)
         if path_or_repo_id is None:
             from signspark.assets import builtin_model_dir
@@ -285,6 +286,12 @@ class SignSparK:
                 none were held.
         """
         start = time.perf_counter()
+        steps = check("steps", steps, label="steps")
+        speed = check("speed", speed, label="speed")
+        seed = check("seed", seed, label="seed")
+        num_frames = check("frames", num_frames, label="frames")
+        if guidance is not None:
+            guidance = check("guidance", guidance, label="guidance")
         if isinstance(keyframes, PoseSequence):
             keyframes = Keyframes.from_pose_sequence(keyframes)
         text = self._check_text(text, required=keyframes is None)
@@ -298,6 +305,9 @@ class SignSparK:
         use_retrieval = (self.retrieval is not None) if retrieval is None else bool(retrieval)
         if keyframes is None and use_retrieval:
             retrieved = self._retrieve(text, code, speed, seed)
+            if num_frames is None and retrieved.num_frames > MAX_FRAMES:
+                raise ValueError(f"signing this text at speed {speed:g} takes {retrieved.num_frames} frames; the limit "
+                                 f"is {MAX_FRAMES}: use shorter text or a higher speed")
             if num_frames is not None:
                 self._num_frames(text, code, text_emb, num_frames, speed, None)  # validates the range
                 retrieved = retime(retrieved, int(num_frames))

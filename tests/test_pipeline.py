@@ -190,8 +190,26 @@ def test_retime_moves_keyframes_and_keeps_their_poses():
 def test_fingerspelling_with_a_given_length(pipe):
     out = pipe("abc", "ASL", steps=1, seed=0, retrieval=True, num_frames=90)
     assert out.num_frames == 90 and len(out.pose.segments) == 3
-    with pytest.raises(ValueError, match="frames must be in"):
+    with pytest.raises(ValueError, match=r"frames must be an integer in \[1, 1024\], got 0"):
         pipe("abc", "ASL", steps=1, seed=0, retrieval=True, num_frames=0)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(speed=0.01), r"speed must be a number in \[0.25, 4\]"),
+    (dict(guidance=float("nan")), "guidance must be"),
+    (dict(guidance=-1e30), "guidance must be"),
+    (dict(seed=-1), r"seed must be an integer in \[0, "),
+    (dict(seed=2**80), "seed must be"),
+    (dict(steps=0), "steps must be"),
+])
+def test_options_are_checked_before_any_work(pipe, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        pipe("abc", "ASL", **{"steps": 1, **kwargs})
+
+
+def test_a_slow_long_text_is_refused_naming_the_speed(pipe):
+    with pytest.raises(ValueError, match="speed"):
+        pipe("abcdefghij " * 18, "ASL", steps=1, seed=0, retrieval=True, speed=0.25)
 
 
 @pytest.mark.parametrize("change,match", [

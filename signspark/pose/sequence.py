@@ -43,13 +43,16 @@ from .streams import NUM_EXPRESSION, SMPLX_FRAME_KEYS
 NUM_BETAS = 10
 MAX_FRAMES = 100_000  # about an hour at 25 fps; larger files are refused as hostile or broken
 
+# Per-frame capture quality that captured clips carry (see signspark.capture): read by the tools that
+# want them, ignored by PoseSequence. Width per frame: confidence (T,), the others (T, 3).
+CAPTURE_KEYS = {"confidence": 1, "part_confidence": 3, "camera_transl": 3}
 # Every member a PoseSequence file may hold; anything else is refused without being decompressed.
-FILE_KEYS = (*SMPLX_FRAME_KEYS, "betas", "fps", "language", "text", "gloss", "segments", "keyframes")
+FILE_KEYS = (*SMPLX_FRAME_KEYS, "betas", "fps", "language", "text", "gloss", "segments", "keyframes", *CAPTURE_KEYS)
 MAX_TEXT_BYTES = 64 * 1024  # text, gloss and language as stored (4 bytes per character)
 MAX_MEMBER_BYTES = MAX_FRAMES * 64 * 8  # the widest per-frame array in float64
 MAX_FILE_BYTES = MAX_FRAMES * (sum(SMPLX_FRAME_KEYS.values()) + 2 * 300) * 8
 
-__all__ = ["PoseSequence", "PoseFileError", "NUM_BETAS", "MAX_FRAMES", "FILE_KEYS"]
+__all__ = ["PoseSequence", "PoseFileError", "NUM_BETAS", "MAX_FRAMES", "FILE_KEYS", "CAPTURE_KEYS"]
 
 
 class PoseFileError(ValueError):
@@ -287,6 +290,10 @@ def _check_headers(headers) -> None:
         elif key in ("segments", "keyframes"):
             if math.prod(shape) > 2 * MAX_FRAMES:
                 raise ValueError(f"{key} holds {math.prod(shape)} values, more than the limit of {2 * MAX_FRAMES}")
+        elif key in CAPTURE_KEYS:
+            if not 1 <= len(shape) <= 2 or shape[0] > MAX_FRAMES or math.prod(shape[1:]) > CAPTURE_KEYS[key]:
+                raise ValueError(f"{key} must have shape (T,) or (T, {CAPTURE_KEYS[key]}) with T <= {MAX_FRAMES}, "
+                                 f"got {shape}")
         elif key == "fps":
             if math.prod(shape) != 1:
                 raise ValueError(f"fps must be a scalar, got shape {shape}")
