@@ -4,7 +4,7 @@
     sign = parse("hamflathand hamthumboutmod hamextfingeru hampalml hamchest hamtouch")
     xml = write_sigml([("DEIN", "\\ue001\\ue00c\\ue020\\ue03e\\ue052\\ue0d1")])
 
-See :mod:`.description` for the result's shape and conventions (frame, units), :mod:`.geometry` for
+See :mod:`.description` for the result's shape and conventions (frame, units), :mod:`.directions` for
 direction vectors, :mod:`.parser` for the grammar and :mod:`.sigml` for the XML formats.
 """
 

@@ -4,7 +4,7 @@
 default; the tips of the selected fingers when a pointing hand touches or comes close; or any
 :data:`~.locations.HAND_PARTS` name) lies at the location's skin point plus ``distance`` metres along
 the skin's outward normal (up to ``close``; further away along the place's *facing*, e.g. straight in
-front of it, see :class:`~.locations.SurfacePoint`), with the hand turned as described (:mod:`.directions`). The arms are
+front of it, see :class:`~.locations.SurfacePoint`), with the hand turned as described (:mod:`.directions`, :mod:`.orientation`). The arms are
 solved analytically (:func:`signspark.signs.arms.solve_arm`: natural elbow, forearm twist shared
 with the elbow). A hand without a description rests by the side, relaxed.
 
@@ -36,7 +36,8 @@ from ..handshapes import Handshape, hand_pose
 from ..kinematics import ELBOW, SHOULDER, WRIST, forward, pose_vector
 from ..placement import letter_hand_pose
 from ..signers import DEFAULT_SIGNER, Signer
-from .directions import hand_rotation, mirror_letters, mirror_vector
+from .directions import mirror_letters, mirror_vector
+from .orientation import hand_rotation
 from .handshapes import HandshapeSpec, handshape, selected_fingers
 from .locations import (ARM_LOCATIONS, HAND_PARTS, SurfacePoint, body_location, hand_location, location_name)
 from .surface import posed_vertices, rest_body, signed_distance, vertex_normals
