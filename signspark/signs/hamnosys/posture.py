@@ -40,7 +40,7 @@ from .directions import mirror_letters, mirror_vector
 from .orientation import hand_rotation
 from .handshapes import HandshapeSpec, handshape, selected_fingers
 from .locations import (ARM_LOCATIONS, HAND_PARTS, SurfacePoint, body_location, hand_location, location_name)
-from .surface import posed_vertices, rest_body, signed_distance, vertex_normals
+from .surface import rest_body, skinned_points, trunk
 
 __all__ = ["HandPostureSpec", "PostureResult", "ReachWarning", "solve_posture", "solve_posture_detail",
            "mirror_spec", "DISTANCES", "contact_part"]
@@ -266,11 +266,10 @@ class _Solver:
         return best
 
     def _penetration(self, side) -> float:
-        V = posed_vertices(self.pose(), self.betas)
-        N = vertex_normals(V, self.rb.faces)
-        hand = self.rb.mask(f"{side}_hand")
-        body = self.rb.mask("head", "neck", "torso", "legs")
-        return float(signed_distance(V[hand], V, N, body).min())
+        """Signed distance (metres) of the deepest vertex of hand ``side`` to the head and trunk."""
+        pose = self.pose()
+        hand = skinned_points(pose, self.betas, np.flatnonzero(self.rb.mask(f"{side}_hand")))
+        return float(trunk(pose, self.betas).signed_distance(hand).min())
 
 
 def solve_posture_detail(dominant: HandPostureSpec | None, nondominant: HandPostureSpec | None = None,
