@@ -47,11 +47,18 @@ class SignForm:
             within the sign's hold and ``pose`` a read-only (51, 3) axis-angle array: SMPL-X
             ``body_pose`` (21 joints), then the left and the right MANO hand (15 joints each).
         duration: length of the sign relative to a plain fingerspelled letter (a movement takes longer).
+        notes: what could only be approximated or was left out when the form was made (human-readable,
+            each ``"feature: detail"``); empty for a form that says exactly what its description says.
+        hold_keys: every key pose becomes a keyframe of the take (on a whole frame, unblended), not only
+            the sign's onset, middle and offset: for signs whose path has turning points (fingerspelling
+            keeps False).
     """
 
     label: str
     keys: tuple[tuple[float, np.ndarray], ...]
     duration: float = 1.0
+    notes: tuple[str, ...] = ()
+    hold_keys: bool = False
 
     def __post_init__(self):
         if not self.keys:

@@ -178,6 +178,9 @@ def signed_distance(points: np.ndarray, V: np.ndarray, N: np.ndarray, mask: np.n
     return np.where(dist < 0.02, plane, np.sign(plane) * dist)
 
 
+_ARMS_DOWN = np.deg2rad(72.0)    # shoulder rotation of arms hanging by the sides (as signspark.signs.arms)
+
+
 @functools.lru_cache(maxsize=1)
 def _lbs_weights() -> np.ndarray:
     w = body_model().lbs_weights.detach().cpu().numpy().astype(np.float64)
@@ -202,6 +205,9 @@ def skinned_points(pose51: np.ndarray, betas=None, idx: np.ndarray | None = None
     return np.einsum("vab,vb->va", T[:, :, :3], V) + T[:, :, 3]
 
 
+_FAR = 0.1   # metres: Trunk distances stop here (a hand is never that deep inside the body)
+
+
 @dataclasses.dataclass(frozen=True)
 class Trunk:
     """Head, neck, torso and legs of a posed body, ready for signed distances (see :func:`trunk`)."""
@@ -213,9 +219,12 @@ class Trunk:
     def signed_distance(self, points: np.ndarray) -> np.ndarray:
         """(P,) distance of points to this surface, negative inside (as :func:`signed_distance`)."""
         points = np.asarray(points, np.float64)
-        dist, k = self.tree.query(points)
-        plane = np.einsum("ij,ij->i", points - self.points[k], self.normals[k])
-        return np.where(dist < 0.02, plane, np.sign(plane) * dist)
+        dist, k = self.tree.query(points, distance_upper_bound=_FAR)
+        out = np.full(len(points), _FAR)  # further than _FAR from the surface: counted as outside
+        near = np.isfinite(dist)
+        plane = np.einsum("ij,ij->i", points[near] - self.points[k[near]], self.normals[k[near]])
+        out[near] = np.where(dist[near] < 0.02, plane, np.sign(plane) * dist[near])
+        return out
 
 
 @functools.lru_cache(maxsize=64)
@@ -234,10 +243,12 @@ def _trunk(betas: tuple[float, ...], body_bytes: bytes) -> Trunk:
 def trunk(pose51: np.ndarray, betas=None) -> Trunk:
     """The head, neck, torso and legs of a key pose, for signed distances; cached.
 
-    Elbows and wrists do not move these parts and are left out; the other body joints are rounded to
-    0.05 rad (about 3 degrees; the shoulders shape the shoulder tops a little), so the arm placements of
-    one signer share a few posed trunks."""
+    The arms are taken hanging down (elbows and wrists do not move these parts; a raised shoulder moves
+    only the skin round its own armpit and shoulder top, by a few millimetres where a hand could be) and
+    the other body joints are rounded to 0.05 rad (about 3 degrees), so all the arm placements of one
+    signer share one posed trunk."""
     body = np.array(np.asarray(pose51, np.float64).reshape(51, 3)[:21])
-    body[17:21] = 0.0  # elbows and wrists (SMPL-X joints 18-21)
+    body[15:21] = 0.0
+    body[15, 2], body[16, 2] = -_ARMS_DOWN, _ARMS_DOWN   # shoulders (SMPL-X joints 16, 17)
     body = np.round(body / 0.05) * 0.05
     return _trunk(betas_key(betas), body.tobytes())
