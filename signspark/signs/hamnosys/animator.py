@@ -66,7 +66,7 @@ STATIC_DURATION = 2.5    # a sign without movement, letter units
 _HOLD = 0.5              # hold at the start and at the end of a moving sign, letter units
 _CHANGE = 1.2            # a replacement or a goto, letter units
 _RETURN = 0.8            # going back to the start before a repetition, letter units
-_MEET = 0.03             # symmetric hands meeting at the midline: each this far (m) to its side
+_MEET = 0.012            # symmetric hands meeting at the midline: each one's meeting part this far (m) to its side
 _Vec = tuple[float, float, float]
 _ZERO: _Vec = (0.0, 0.0, 0.0)
 
@@ -271,10 +271,24 @@ class _Animator:
                 ctx.secondary, dataclasses.replace(b, side="ipsi") if b.location == a.location else b)
         self.note("two hands: a symmetric contact at the midline read as the hands meeting in front of it")
         s = -1.0 if ctx.primary == "right" else 1.0
-        a = dataclasses.replace(a, distance=None, offset=_vec(np.asarray(a.offset) + [s * _MEET, 0, 0]))
-        b = dataclasses.replace(b, distance=None, location=a.location, side=None,
+        part = self.facing_part(a, -s)
+        a = dataclasses.replace(a, distance=None, contact=part,
+                                offset=_vec(np.asarray(a.offset) + [s * _MEET, 0, 0]))
+        b = dataclasses.replace(b, distance=None, location=a.location, side=None, contact=part,
                                 offset=_vec(np.asarray(b.offset) - [s * _MEET, 0, 0]))
         return hands.put(ctx.primary, a).put(ctx.secondary, b)
+
+    @staticmethod
+    def facing_part(state: HandState, toward: float) -> str | None:
+        """The part of a hand that reaches furthest toward the other hand (at x sign ``toward``): the
+        fingertips when the fingers point toward it at all (more than 12 degrees; they are ten times
+        further from the palm centre than the palm's skin), else the palm or the back when it faces
+        that way, else None (the palm centre)."""
+        if state.ext[0] * toward > 0.2:
+            return "fingertips"
+        if abs(state.palm[0]) > 0.3:
+            return "palm" if state.palm[0] * toward > 0 else "back"
+        return None
 
     def configure(self, hands: _Hands, cfg: Configuration, ctx: _Ctx, start: bool = False) -> _Hands:
         """Apply a written configuration (a start posture or a replacement) to the hands."""
@@ -298,7 +312,8 @@ class _Animator:
             hands = hands.put(other, self.posture(cfg.nondominant, hands.get(other), other, hands.get(p)))
         if cfg.constellation is not None:
             hands = self.constellation(hands, cfg, p)
-        hands = self.spread(hands, ctx)
+        if start or cfg.dominant.location is not None:
+            hands = self.spread(hands, ctx)
         for hand in ("right", "left"):
             h = hands.get(hand)
             if h is not None and h.location == "neutralspace" and h.distance in ("touch", "close"):
