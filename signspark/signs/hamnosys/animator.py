@@ -20,7 +20,9 @@ pose, solved by :func:`~.posture.solve_posture` (so a touching hand touches, at 
   posture of its own; hand constellations place the dominant hand's part at the other hand's part.
 
 Conventions: the signer is right-handed (the dominant hand is the right hand, as in fingerspelling);
-body frame metres, +x the signer's left, +y up, +z forward. A symmetric sign written at the midline
+body frame metres, +x the signer's left, +y up, +z forward. A side written after a place
+(``hamchest hamlrat``) is the dominant side of the body, before it the non-dominant side, for either
+hand; the mirrored hand of a symmetric sign goes to its own side. A symmetric sign written at the midline
 (``hamchest`` without a side) has each hand at its own side, or, when it says the hands touch, the hands
 meeting in front of that place. An orientation that is not written is the natural one (fingers up and
 forward, palm toward the midline and down); a location that is not written is neutral space on the
@@ -135,6 +137,12 @@ class _Ctx:
 _Key = tuple[float, _Hands]   # (time since the previous key, letter units; the hands)
 
 
+def _body_side(side_of: str | None) -> str:
+    """HamNoSys ``hamlrat`` / ``hamlrbeside`` after a place: the dominant (right) side of the body; before
+    it: the non-dominant (left) side, whichever hand goes there."""
+    return "right" if side_of == "dominant" else "left"
+
+
 def _natural_palm(ext: np.ndarray, hand: str) -> np.ndarray:
     """Palm toward the midline and a little down, perpendicular to the fingers."""
     n = np.array([1.0 if hand == "right" else -1.0, -0.6, -0.3])
@@ -195,8 +203,7 @@ class _Animator:
             f.update(location=hand_part(loc.hand, other.selected if other else (), notes, "location"),
                      side=None, beside=False)
         if loc.side is not None:
-            side = "ipsi" if loc.side_of == "dominant" else "contra"
-            f.update(side=side, beside=loc.side == "beside")
+            f.update(side=_body_side(loc.side_of), beside=loc.side == "beside")
         contact = loc.contact
         if contact is not None:
             f["distance"] = contact_distance(contact, notes)
@@ -205,7 +212,7 @@ class _Animator:
             if contact.at is not None and loc.site is None and contact.at.site in BODY_LOCATIONS:
                 f.update(location=contact.at.site, side=None, beside=False)
                 if contact.at.side is not None:
-                    f["side"] = "ipsi" if contact.at.side_of == "dominant" else "contra"
+                    f["side"] = _body_side(contact.at.side_of)
         elif loc.site is not None or loc.hand is not None:
             f["distance"] = None
         new = dataclasses.replace(state, **f)
@@ -253,11 +260,12 @@ class _Animator:
         """The secondary hand of a symmetric sign, from the primary one: mirrored or parallel."""
         m = mirror_vector if symmetry == "lr" else (lambda v: np.asarray(v, np.float64))
         base = own or lead
+        side = {"right": "left", "left": "right"}.get(lead.side, lead.side)   # each hand at its own side
         return dataclasses.replace(
             lead, ext=_vec(m(lead.ext)), palm=_vec(m(lead.palm)), offset=_vec(m(lead.offset)),
             location=lead.location if lead.location not in HAND_PARTS else base.location if
             base.location not in HAND_PARTS else "neutralspace",
-            side=lead.side if lead.location not in HAND_PARTS else "ipsi")
+            side=side if lead.location not in HAND_PARTS else "ipsi")
 
     def spread(self, hands: _Hands, ctx: _Ctx) -> _Hands:
         """Symmetric hands at a midline place: each at its own side, or meeting when they touch."""
@@ -307,6 +315,10 @@ class _Animator:
                         shape=follow.shape if cfg.dominant.handshape is not None else prev.shape,
                         ext=follow.ext if cfg.dominant.ext_finger or cfg.dominant.palm else prev.ext,
                         palm=follow.palm if cfg.dominant.ext_finger or cfg.dominant.palm else prev.palm)
+                    if cfg.dominant.location is None:
+                        follow = dataclasses.replace(
+                            follow, **{k: getattr(prev, k) for k in ("location", "side", "beside", "distance",
+                                                                     "contact", "offset")})
                 hands = hands.put(s, follow)
         if cfg.nondominant is not None:
             hands = hands.put(other, self.posture(cfg.nondominant, hands.get(other), other, hands.get(p)))
