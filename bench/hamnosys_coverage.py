@@ -1,11 +1,15 @@
-"""HamNoSys parser coverage on the DSGS lexicon that the ``signwriting`` package ships.
+"""HamNoSys coverage on the DSGS lexicon that the ``signwriting`` package ships: parser and animator.
 
 Parses every entry of ``signwriting/hamnosys/parallel.json`` that has HamNoSys (an entry counts as
 parsed when all its strings parse) and prints: entries, parsed, failed, failure reasons by count,
 unsupported symbols by count, the symbols that failures point at, and the parse time per sign.
+Then animates the first string of every parsed entry (every ``--every``-th; ``--every 0`` skips it)
+into key poses for the default signer and prints: entries animated, what was approximated (the
+features named in ``SignForm.notes``) by count, key poses per sign, and the time per sign (parse +
+animate; postures solved once each, as a lexicon caches them).
 
     python -m bench.hamnosys_coverage
-    python bench/hamnosys_coverage.py --show 20
+    python bench/hamnosys_coverage.py --show 20 --every 5
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import json
 import time
 from collections import Counter
 from importlib import resources
+
+import numpy as np
 
 from signspark.signs.hamnosys import HamNoSysError, HamNoSysUnsupported, parse, to_names
 
@@ -29,6 +35,8 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--show", type=int, default=10, help="failures to print in full (default 10)")
     p.add_argument("--repeats", type=int, default=3, help="timed passes over the lexicon; the best is reported")
+    p.add_argument("--every", type=int, default=1,
+                   help="animate every N-th entry (default 1: all, several minutes; 0: no animation)")
     args = p.parse_args(argv)
 
     entries = lexicon()
@@ -76,6 +84,52 @@ def main(argv=None) -> None:
           f"({len(strings)} strings in {best:.3f} s, best of {max(1, args.repeats)})")
     for gloss, exc in failures[:args.show]:
         print(f"  {gloss}: {exc}")
+    if args.every > 0:
+        animation(entries[::args.every], args.show)
+
+
+def animation(entries: list[dict], show: int) -> None:
+    """Animate the entries' first strings and print the figures."""
+    from signspark.signs.hamnosys.animator import animate
+
+    animate(parse(entries[0]["hamnosys"][0]))  # load the body and build the caches outside the timing
+    animated, exact, failed, keys = 0, 0, [], []
+    features: Counter = Counter()
+    signs_with: Counter = Counter()
+    seconds = 0.0
+    parsed = 0
+    for entry in entries:
+        gloss = entry.get("hns_gloss", [entry["sign_id"]])[0]
+        t0 = time.perf_counter()
+        try:
+            sign = parse(entry["hamnosys"][0])
+        except HamNoSysError:
+            continue
+        parsed += 1
+        try:
+            form = animate(sign, label=gloss)
+        except Exception as exc:  # noqa: BLE001 - a benchmark reports every failure and goes on
+            failed.append((gloss, f"{type(exc).__name__}: {exc}"))
+            continue
+        finally:
+            seconds += time.perf_counter() - t0
+        animated += 1
+        keys.append(len(form.keys))
+        kinds = [n.split(":")[0] for n in form.notes]
+        exact += not kinds
+        features.update(kinds)
+        signs_with.update(set(kinds))
+    print(f"animated: {animated} of {len(entries)} entries tried ({animated / len(entries):.2%}; "
+          f"{animated / max(parsed, 1):.2%} of those that parse)")
+    print(f"without notes: {exact} ({exact / max(animated, 1):.2%} of those animated)")
+    print(f"key poses per sign: mean {np.mean(keys):.1f}, max {max(keys)}")
+    print("approximated or left out (feature: notes, signs with it):")
+    for kind, n in features.most_common() or [("(none)", 0)]:
+        print(f"  {n:5d}  {signs_with[kind]:5d}  {kind}")
+    print(f"animation time: {seconds / max(len(entries), 1) * 1e3:.0f} ms per sign (parse + animate; "
+          f"{len(entries)} signs in {seconds:.1f} s)")
+    for gloss, msg in failed[:show]:
+        print(f"  {gloss}: {msg}")
 
 
 if __name__ == "__main__":

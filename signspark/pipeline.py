@@ -266,7 +266,7 @@ class SignSparK:
                  num_frames: int | None = None, speed: float = 1.0, steps: int = DEFAULT_STEPS,
                  guidance: float | None = DEFAULT_GUIDANCE, sampler: str = "euler", seed: int | None = None,
                  generator: torch.Generator | None = None, retrieval: bool | None = None,
-                 segmenter=None) -> GenerationOutput:
+                 segmenter=None, lexicon=None, signs=None) -> GenerationOutput:
         """Generate one clip.
 
         Args:
@@ -284,6 +284,13 @@ class SignSparK:
             segmenter: a :class:`signspark.segment.Segmenter` that finds the segments when no
                 lexicon gave them (FAST); their onset/middle/offset become the keyframes when
                 none were held.
+            lexicon: a :class:`signspark.signs.lexicon.Lexicon` (e.g. a user lexicon,
+                :func:`signspark.signs.hamnosys.load_lexicon`) whose signs are used for the words
+                it knows, before the language's lexicon fingerspells the rest (implies retrieval).
+            signs: the signs themselves, signed in order instead of reading ``text``: HamNoSys strings,
+                parsed descriptions, :class:`~signspark.signs.hamnosys.SiGMLSign` (from
+                :func:`~signspark.signs.hamnosys.read_sigml`) or ``(gloss, hamnosys)`` pairs; ``text``
+                may then be empty (the glosses are the text).
         """
         start = time.perf_counter()
         steps = check("steps", steps, label="steps")
@@ -294,8 +301,18 @@ class SignSparK:
             guidance = check("guidance", guidance, label="guidance")
         if isinstance(keyframes, PoseSequence):
             keyframes = Keyframes.from_pose_sequence(keyframes)
-        text = self._check_text(text, required=keyframes is None)
+        if (lexicon is not None or signs is not None) and keyframes is not None:
+            raise ValueError("give keyframes, or signs / a lexicon to take them from, not both")
         code = get_language(lang, allowed=self.languages).code
+        tokens = None
+        if signs is not None:
+            from signspark.signs.hamnosys.lexicon import sign_sequence
+            from signspark.signs.lexicon import is_pause
+
+            lexicon, tokens = sign_sequence(signs, code)
+            if not (text or "").strip():
+                text = " ".join(t for t in tokens if not is_pause(t))
+        text = self._check_text(text, required=keyframes is None)
         if generator is None:
             if seed is None:
                 seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
@@ -303,8 +320,10 @@ class SignSparK:
         text_emb = self.encode_text(text, code)
         retrieved = None
         use_retrieval = (self.retrieval is not None) if retrieval is None else bool(retrieval)
-        if keyframes is None and use_retrieval:
-            retrieved = self._retrieve(text, code, speed, seed)
+        if lexicon is not None and retrieval is False:
+            raise ValueError("signs / a lexicon give keyframes: they cannot be used without retrieval")
+        if keyframes is None and (use_retrieval or lexicon is not None):
+            retrieved = self._retrieve(text, code, speed, seed, lexicon, tokens)
             if num_frames is None and retrieved.num_frames > MAX_FRAMES:
                 raise ValueError(f"signing this text at speed {speed:g} takes {retrieved.num_frames} frames; the limit "
                                  f"is {MAX_FRAMES}: use shorter text or a higher speed")
@@ -340,18 +359,26 @@ class SignSparK:
         out.seconds = time.perf_counter() - start
         return out
 
-    def _retrieve(self, text: str, lang: str, speed: float, seed: int | None) -> PoseSequence:
-        """The lexicon's take of ``text`` (segments, labels and onset/middle/offset keyframes)."""
-        from signspark.signs.lexicon import lexicon_for
-        from signspark.signs.takes import sign_text
+    def _retrieve(self, text: str, lang: str, speed: float, seed: int | None, given=None,
+                  tokens: list[str] | None = None) -> PoseSequence:
+        """The lexicon's take of ``text`` (segments, labels and keyframes: each sign's onset, middle and
+        offset, and the turning points of signs with a path). ``given``: a lexicon used before the
+        language's own; ``tokens``: its signs to sign, in order, instead of reading the text."""
+        from signspark.signs.lexicon import LexiconChain, lexicon_for
+        from signspark.signs.takes import sign_text, take
 
+        seed = 0 if seed is None else int(seed)
+        if tokens is not None:
+            return take(tokens, given, text=text, seed=seed, speed=speed, fps=self.fps)
         lexicon = None
         if self.retrieval == "fingerspelling":
             from signspark.signs.fingerspelling import AlphabetLexicon
 
             lexicon = AlphabetLexicon(lang)
-        return sign_text(text, lang, seed=0 if seed is None else int(seed), speed=speed, fps=self.fps,
-                         lexicon=lexicon or lexicon_for(lang))
+        lexicon = lexicon or lexicon_for(lang)
+        if given is not None:
+            lexicon = LexiconChain([given, lexicon])
+        return sign_text(text, lang, seed=seed, speed=speed, fps=self.fps, lexicon=lexicon)
 
     def text_to_video(self, text: str, lang: str, folder: str | os.PathLike, *, stem: str | None = None,
                       render=None, ply_frame: int | None = None, npz: bool = True, segments: bool = True,
@@ -360,7 +387,8 @@ class SignSparK:
                       also=None, **kwargs):
         """Text (and/or keyframes) -> finished files in ``folder``: the one call from a request to a video.
 
-        Generates the clip (see :meth:`__call__`; ``kwargs`` are its options), finds segments with
+        Generates the clip (see :meth:`__call__`; ``kwargs`` are its options, among them ``signs=``
+        (HamNoSys / SiGML signs to sign in order) and ``lexicon=`` (a user lexicon)), finds segments with
         ``segmenter`` when the lexicon gave none, then writes ``<stem>.mp4`` (``render``: a
         :class:`signspark.render.RenderOptions`, default front view with captions), the avatar at
         ``ply_frame`` as ``.ply`` (None: none), the PoseSequence ``.npz`` and the segments as JSON
@@ -381,7 +409,7 @@ class SignSparK:
         if max_frames is not None and out.num_frames > max_frames:
             raise ValueError(f"the clip would have {out.num_frames} frames ({out.num_frames / out.pose.fps:.1f} s); "
                              f"the limit here is {max_frames}: use shorter text or a higher signing speed")
-        files = write_outputs(out, folder, stem or file_stem(text), video=render, ply_frame=ply_frame, npz=npz,
+        files = write_outputs(out, folder, stem or file_stem(out.pose.text or text), video=render, ply_frame=ply_frame, npz=npz,
                               segments=segments, progress=progress, also=also)
         return out, files
 

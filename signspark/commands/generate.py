@@ -29,8 +29,25 @@ With no --model the built-in model is used (offline). It fingerspells: unless
 of the chosen language (sign-retrieval text-to-pose) and the model generates the
 motion between them; the output carries one segment per letter.
 
+Signs written in HamNoSys, for any sign language (the built-in model was
+trained on fingerspelling only, so the motion between a sign's keyframes is
+rough until a model trained on signs is used):
+  --hamnosys STRING   a sign as HamNoSys (Private Use Area characters or symbol
+                      names, e.g. "hamflathand hamextfingeru hampalml hamchest
+                      hamtouch"); repeat it for several signs in a row, each
+                      named by a --gloss in the same order (default SIGN1, ...)
+  --sigml FILE        the signs of a SiGML file, in order
+  --lexicon PATH      a user lexicon (a CSV with the columns gloss,hamnosys; a
+                      .sigml file; or a folder of .sigml files): the words of
+                      TEXT it has are signed, the others fingerspelled
+The take holds each sign's onset, middle and offset and the turning points of
+its path as keyframes; the output's gloss and segments name the signs.
+
 Examples:
   signspark generate "hello, how are you?" --lang ASL -o hello.npz
+  signspark generate --hamnosys "hamflathand hamextfingeru hampalml hamchest hamtouch" --gloss DEIN --lang DGS -o dein.npz
+  signspark generate --sigml signs.sigml --lang DGS -o signs.npz
+  signspark generate "das Kind lernt" --lexicon my_signs.csv --lang DGS -o kind.npz
   signspark generate "guten Morgen" --lang DGS --steps 4 --guidance 2 --seed 1 -o morgen.npz
   signspark generate "" --keyframes poses.npz -o inbetween.npz
   signspark generate "hello" --lang ASL --left-handed -o hello_left.npz
@@ -40,7 +57,8 @@ Examples:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("generate", help=HELP, description=HELP.capitalize() + ".", epilog=EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("text", help="spoken-language text (may be empty \"\" with --keyframes)")
+    p.add_argument("text", nargs="?", default="",
+                   help="spoken-language text (may be empty or left out with --keyframes, --hamnosys or --sigml)")
     p.add_argument("--lang", default="ASL", help="sign language: ASL, BSL, DGS or CSL (default ASL)")
     p.add_argument("-o", "--output", required=True, help="output PoseSequence .npz")
     p.add_argument("--steps", type=int, default=8, help="ODE steps, 1 to 1000 (default 8)")
@@ -59,6 +77,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--left-handed", action="store_true",
                    help="a left-handed signer: the output pose is mirrored across the body's sagittal plane "
                         "(the left hand signs one-handed signs, the hands swap roles in two-handed signs)")
+    h = p.add_argument_group("signs written in HamNoSys")
+    h.add_argument("--hamnosys", action="append", default=None, metavar="STRING",
+                   help="a sign in HamNoSys (PUA characters or symbol names); repeat for several signs")
+    h.add_argument("--gloss", action="append", default=None, metavar="NAME",
+                   help="the name of each --hamnosys sign, in the same order")
+    h.add_argument("--sigml", default=None, metavar="FILE", help="sign the signs of this SiGML file, in order")
+    h.add_argument("--lexicon", default=None, metavar="FILE_OR_DIR",
+                   help="a user lexicon (CSV gloss,hamnosys; .sigml file or folder) used before fingerspelling")
     r = p.add_mutually_exclusive_group()
     r.add_argument("--fingerspell", dest="retrieval", action="store_const", const=True, default=None,
                    help="take keyframes from the fingerspelling lexicon (default for the built-in model)")
@@ -89,10 +115,11 @@ def run(args) -> int:
         from signspark.pipeline import Keyframes
 
         keyframes = Keyframes.load(args.keyframes)
+    signs, lexicon = _signs(args, CLIError)
     pipe = SignSparK.from_pretrained(args.model, device=device)
     result = pipe(args.text, args.lang, keyframes=keyframes, num_frames=frames, speed=speed,
                   steps=steps, guidance=guidance, sampler=args.sampler, seed=seed,
-                  retrieval=args.retrieval)
+                  retrieval=args.retrieval, signs=signs, lexicon=lexicon)
     from signspark.pose.mirror import mirror_sequence
 
     (mirror_sequence(result.pose) if args.left_handed else result.pose).save(out)
@@ -100,3 +127,49 @@ def run(args) -> int:
     print(f"wrote {out}: {result.num_frames} frames at {result.pose.fps:g} fps, {args.sampler} {result.steps} steps "
           f"({result.nfe} model evaluations), guidance {g}, seed {result.seed}, {result.seconds:.2f} s")
     return 0
+
+
+def _signs(args, CLIError):
+    """The signs (--hamnosys, --sigml) and the user lexicon (--lexicon) asked for; files read here."""
+    from pathlib import Path
+
+    if args.gloss and not args.hamnosys:
+        raise CLIError("--gloss names --hamnosys signs; give --hamnosys too")
+    if args.hamnosys and args.sigml:
+        raise CLIError("give --hamnosys or --sigml, not both")
+    if (args.hamnosys or args.sigml or args.lexicon) and (args.keyframes or args.retrieval is False):
+        raise CLIError("--hamnosys, --sigml and --lexicon give keyframes: not with --keyframes or --no-retrieval")
+    signs = lexicon = None
+    if args.hamnosys:
+        glosses = list(args.gloss or [])
+        if len(glosses) > len(args.hamnosys):
+            raise CLIError(f"{len(glosses)} --gloss for {len(args.hamnosys)} --hamnosys signs")
+        glosses += [None] * (len(args.hamnosys) - len(glosses))
+        signs = list(zip(glosses, args.hamnosys))
+    if args.sigml:
+        from signspark.signs.hamnosys import MAX_SIGML_BYTES, read_sigml
+
+        path = Path(args.sigml)
+        if not path.is_file():
+            raise CLIError(f"--sigml {path}: no such file")
+        if path.stat().st_size > MAX_SIGML_BYTES:
+            raise CLIError(f"--sigml {path}: larger than {MAX_SIGML_BYTES} bytes")
+        try:
+            signs = read_sigml(path.read_bytes())
+        except ValueError as e:
+            raise CLIError(f"--sigml {path}: {e}") from None
+        if not signs:
+            raise CLIError(f"--sigml {path}: holds no sign")
+    if args.lexicon:
+        import sys
+
+        from signspark.signs.hamnosys import load_lexicon
+        from signspark.signs.languages import get_language
+
+        loaded = load_lexicon(args.lexicon, get_language(args.lang).code)
+        for problem in loaded.problems:
+            print(f"warning: {problem}", file=sys.stderr)
+        lexicon = loaded.lexicon
+        if signs is not None:
+            raise CLIError("--lexicon reads the text; with --hamnosys / --sigml the signs are given: use one")
+    return signs, lexicon

@@ -129,7 +129,7 @@ for _lang in (
     # that the signwriting package ships (glosses, HamNoSys, SignWriting), fingerspelling for the rest.
     SignLanguage("DSGS", "Swiss German Sign Language (Deutschschweizerische Gebärdensprache)", "de", "Deutsch", "sgg",
                  spelling="swiss_german", alphabet=f"{_ALPHABETS}.dsgs:ALPHABET",
-                 lexicons=("signspark.signs.dsgs:gloss_index",),
+                 lexicons=("signspark.signs.dsgs.lexicon:dsgs_lexicon",),
                  examples=("Die Kinder lernen", "Mein Freund wohnt in Zürich", "Morgen regnet es")),
 ):
     register_language(_lang)

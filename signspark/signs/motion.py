@@ -13,6 +13,9 @@ lexical signs) as :class:`~signspark.signs.lexicon.SignForm` key poses.
   transitions are at least one frame, so letters never merge into one segment;
   a hold of three frames or more holds the exact letter over its middle.
   Moving letters (J, Z, umlaut shakes) take longer and trace their key poses.
+* A sign whose form asks for it (``SignForm.hold_keys``: lexical signs with a path) has every key pose
+  on a whole frame of its hold, exactly as given (no coarticulation blend); those frames are listed in
+  :attr:`Motion.key_frames` so the take can hold them as keyframes.
 * Slower than natural (``speed`` < 1, for learners) the holds grow and the
   transitions stretch only with ``1/sqrt(speed)``; a take longer than
   :data:`MAX_CLIP_FRAMES` is refused before it is built.
@@ -58,6 +61,8 @@ class Motion:
         left_hand_pose, right_hand_pose: (T, 45).
         segments: (S, 2) inclusive letter holds.
         letters: S letter names, one per segment.
+        key_frames: (K,) sorted frames where a ``hold_keys`` sign has one of its key poses (empty when
+            no sign asks for it).
     """
 
     body_pose: np.ndarray
@@ -65,6 +70,7 @@ class Motion:
     right_hand_pose: np.ndarray
     segments: np.ndarray
     letters: list[str]
+    key_frames: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def num_frames(self) -> int:
@@ -205,6 +211,7 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
 
     # resolve letters to key poses; a repeated letter alternates its variant (slides back and forth)
     items: list[tuple[str, tuple, float, bool]] = []
+    exact: set[int] = set()   # items whose key poses are held exactly, each on a frame (SignForm.hold_keys)
     prev, repeat = None, 0
     for tok in tokens:
         if is_pause(tok):
@@ -213,11 +220,14 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
             continue
         repeat = repeat + 1 if tok == prev else 0
         form = lexicon.form(tok, signer, repeat % 2)
+        if form.hold_keys and len(form.keys) > 1:
+            exact.add(len(items))
         items.append((form.label, form.keys, form.duration, repeat > 0))
         prev = tok
 
     key_frames: list[float] = []
     key_poses: list[np.ndarray] = []
+    held: list[int] = []
     segments: list[tuple[int, int]] = []
     seg_letters: list[str] = []
 
@@ -237,8 +247,26 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
     for n, (i, (name, keys, duration, repeated)) in enumerate(letter_items):
         tau = float(rng.uniform(0.85, 1.15)) / rate * duration
         hold_s, trans_s = _letter_times(tau, signer.hold, speed)
-        hold = to_frames(hold_s, minimum=max(2, min(len(keys), 4)))
+        hold = to_frames(hold_s, minimum=len(keys) if i in exact else max(2, min(len(keys), 4)))
         start, end = f, f + hold - 1
+        if i in exact:
+            # every key pose on its own whole frame, as given: the take holds them as keyframes
+            frames_k = np.round(start + np.array([u for u, _ in keys]) * (end - start)).astype(np.int64)
+            for k in range(1, len(frames_k)):
+                frames_k[k] = max(frames_k[k], frames_k[k - 1] + 1)
+            frames_k = np.minimum(frames_k, end - (len(frames_k) - 1 - np.arange(len(frames_k))))
+            for fk, (_, pose) in zip(frames_k, keys):
+                add(float(fk), pose)
+                held.append(int(fk))
+            segments.append((start, end))
+            seg_letters.append(name)
+            f = end + 1
+            following = items[i + 1][0] if i + 1 < len(items) else None
+            if following is not None and is_pause(following) and n + 1 < len(letter_items):
+                f += to_frames(rng.uniform(0.55, 0.8) if following == STOP else rng.uniform(0.25, 0.45),
+                               minimum=3)
+            f += to_frames(trans_s, minimum=2) if n + 1 < len(letter_items) else 0
+            continue
         nxt = letter_items[n + 1][1][1][0][1] if n + 1 < len(letter_items) else None
         prv = key_poses[-1]
         if repeated and len(keys) == 1 and np.array_equal(keys[0][1], items[letter_items[n - 1][0]][1][-1][1]):
@@ -324,4 +352,5 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
         right_hand_pose=aa[:, 36:].reshape(T, 45),
         segments=np.asarray(segments, np.int64).reshape(-1, 2),
         letters=seg_letters,
+        key_frames=np.asarray(sorted(set(held)), np.int64),
     )

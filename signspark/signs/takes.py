@@ -50,7 +50,8 @@ def take(tokens: list[str], lexicon: Lexicon, text: str = "", seed: int = 0, spe
 
     Returns:
         A :class:`PoseSequence` with one segment per sign, ``gloss`` the space-separated sign labels
-        (one per segment) and keyframes at each sign's onset, middle and offset.
+        (one per segment) and keyframes at each sign's onset, middle and offset, plus every key pose of
+        a sign whose form asks for it (``SignForm.hold_keys``: the turning points of a path).
     """
     sg = as_signer(signer)
     motion = build_motion(tokens, lexicon, sg, np.random.default_rng(int(seed)), speed=speed, fps=fps)
@@ -63,7 +64,8 @@ def take(tokens: list[str], lexicon: Lexicon, text: str = "", seed: int = 0, spe
     return PoseSequence(
         params=params, betas=np.asarray(sg.betas, np.float32), fps=float(fps), language=lexicon.language, text=text,
         gloss=" ".join(motion.letters), segments=segments,
-        keyframes=np.asarray(onset_middle_offset(segments.tolist()), np.int64),
+        keyframes=np.asarray(sorted(set(onset_middle_offset(segments.tolist())) | set(motion.key_frames.tolist())),
+                             np.int64),
     )
 
 

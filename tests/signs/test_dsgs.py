@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from signspark.signs.lexicon import lexicon_for
+
 from signspark.signs.dsgs import (DROPPED, GlossIndex, SignEntry, gloss_index, gloss_text, is_fingerspelled,
                                   letter_of)
 from signspark.signs.dsgs.entries import name_from_gloss_id, split_variant
@@ -169,7 +171,8 @@ def test_registry_record():
     assert rec.get_alphabet().language == "DSGS"
     factory = resolve(rec.lexicons[0])
     lex = factory(rec.code)
-    assert lex is gloss_index() and lex.language == "DSGS"
+    assert lex.language == "DSGS" and lex.complete and lex is lexicon_for("DSGS")
+    assert all(g in lex for g in lex.tokens("Die Kinder lernen") if g.strip())   # every gloss it finds animates
     assert "Die Kinder lernen" in rec.examples
     for text in rec.examples:
         assert _signs(lex.tokens(text)), text                 # every example has at least one sign

@@ -11,9 +11,8 @@ The lexicon is the one the ``signwriting`` package ships (``signwriting/hamnosys
 * :mod:`.glossing` - text -> :class:`GlossToken` list (signs, fingerspelled words, pauses) and the flat
   token list (glosses, ``FA:`` letters, pauses).
 
-Plugging in an animation: a HamNoSys lexicon built on ``gloss_index(hamnosys_only=True).hamnosys`` (a
-mapping gloss -> HamNoSys) animates every gloss that ``tokens(text)`` of the same index can return;
-tokens starting with ``FA:`` are letters for the manual alphabet (``letter_of``), the rest are pauses.
+* :mod:`.lexicon` - :class:`~.lexicon.DSGSLexicon`: the index with the HamNoSys animator for its glosses and
+  the DSGS manual alphabet for ``FA:`` letters (``letter_of``); what ``lexicon_for("DSGS")`` returns.
 
 Example::
 
@@ -45,8 +44,7 @@ def _cached(hamnosys_only: bool) -> GlossIndex:
 def gloss_index(language: str = "DSGS", hamnosys_only: bool = False) -> GlossIndex:
     """The DSGS gloss index (built once per setting, then shared).
 
-    This is the factory the DSGS registry record names in ``lexicons``
-    (``"signspark.signs.dsgs:gloss_index"``, called with the language code).
+    The registry's DSGS lexicon (:func:`signspark.signs.dsgs.lexicon.dsgs_lexicon`) is built on it.
 
     Args:
         language: the sign-language code; only ``DSGS`` has this lexicon.

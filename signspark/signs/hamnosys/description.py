@@ -24,11 +24,11 @@ Conventions
 -----------
 - Names are HamNoSys symbol names without the ``ham`` prefix: ``"flathand"``, ``"chest"``, ``"fingertip"``.
 - Direction codes are strings of ``u d l r o i`` (up, down, left, right, out/forward, in/towards the
-  body), written for a right-dominant signer. :mod:`.geometry` gives their unit vectors in the signer's
-  frame: +x the signer's left, +y up, +z forward. Vectors are unitless unit vectors.
+  body), written for a right-dominant signer. :mod:`.directions` gives their unit vectors in the signer's
+  frame: +x the signer's left, +y up, +z forward (here as plain ``(x, y, z)`` tuples of unit length).
 - Digits are numbered 1 (thumb) to 5 (pinky).
-- Sizes are relative (``"small"`` / ``None`` / ``"large"``, factors in ``geometry.SIZE_SCALE``); the
-  animator chooses nominal lengths (a straight movement of normal size is roughly 15-25 cm).
+- Sizes are relative (``"small"`` / ``None`` / ``"large"``, factors in :data:`SIZE_SCALE`); the
+  animator chooses nominal lengths (:mod:`.paths`).
 """
 
 from __future__ import annotations
@@ -36,9 +36,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from . import geometry
+from . import directions
 
-Vector = geometry.Vector
+Vector = tuple[float, float, float]
+
+#: Relative size factors of the size modifiers (a movement's nominal extent is the animator's choice).
+SIZE_SCALE: dict[str | None, float] = {"small": 0.5, None: 1.0, "large": 1.6}
+
+
+def _tuple(v) -> Vector:
+    return (float(v[0]), float(v[1]), float(v[2]))
 
 
 @dataclass(frozen=True)
@@ -56,12 +63,12 @@ class DirectionSpec:
     @property
     def vector(self) -> Vector:
         """Unit vector in the signer's frame (for palm codes: as written, see ``Posture.palm_normal``)."""
-        v = geometry.direction_vector(self.codes[0])
+        v = directions.direction(self.codes[0])
         for code in self.codes[1:]:
-            v = geometry.mean_direction(v, geometry.direction_vector(code))
+            v = directions.mean_direction(v, code)
         if self.between is not None:
-            v = geometry.mean_direction(v, self.between.vector)
-        return v
+            v = directions.mean_direction(v, self.between.vector)
+        return _tuple(v)
 
 
 @dataclass(frozen=True)
@@ -155,11 +162,11 @@ class Posture:
     def palm_normal(self) -> Vector | None:
         """The outward palm normal (unit vector, signer's frame), or ``None`` without both directions.
 
-        See ``geometry.palm_normal`` for the rule.
+        See :func:`.directions.palm_normal` for the rule.
         """
         if self.ext_finger is None or self.palm is None:
             return None
-        return geometry.palm_normal(self.ext_finger.vector, self.palm.vector)
+        return _tuple(directions.palm_normal(self.palm.vector, self.ext_finger.vector))
 
     def is_empty(self) -> bool:
         return self.handshape is None and self.ext_finger is None and self.palm is None and self.location is None
@@ -203,7 +210,7 @@ class Movement:
 
     ``kind``:
       - "straight": along ``direction`` (the direction of travel);
-      - "circle": round ``direction`` as axis (see ``geometry.circle_basis`` for the sense);
+      - "circle": round ``direction`` as axis (see :func:`.directions.circle_basis` for the sense);
       - "local": in place, ``local`` is "fingerplay", "nodding", "swinging", "twisting", "stircw",
         "stirccw", "movecross" or "moveX";
       - "none": ``hamnomotion`` (a hand that stays still, mostly in a :class:`Split`).
@@ -245,8 +252,8 @@ class Movement:
 
     @property
     def scale(self) -> float:
-        """Relative size factor (``geometry.SIZE_SCALE``)."""
-        return geometry.SIZE_SCALE[self.size]
+        """Relative size factor (:data:`SIZE_SCALE`)."""
+        return SIZE_SCALE[self.size]
 
 
 @dataclass(frozen=True)

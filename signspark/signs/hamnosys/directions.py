@@ -1,52 +1,62 @@
-"""HamNoSys directions -> unit vectors in the body frame, palm orientation, hand rotation.
+"""HamNoSys directions as unit vectors in the signer's frame, the palm-orientation rule, circles.
 
-Body frame (the one of :mod:`signspark.signs.arms`): metres, **+y up, +z in front of the signer,
-+x the signer's LEFT**. HamNoSys directions are seen from the signer:
+The one place that says what a HamNoSys direction means: the parser (:mod:`.description`), the
+posture layer (:mod:`.orientation`, :mod:`.posture`) and the animator all read it from here.
 
-=====  ======================  ==========
- letter  meaning                vector
-=====  ======================  ==========
+Frame (the signer's, the body frame of :mod:`signspark.signs.arms`): **+x the signer's LEFT, +y UP,
++z FORWARD** (away from the chest). Vectors are (3,) float64 numpy arrays of unit length; they carry no
+unit of length. HamNoSys directions are seen from the signer:
+
+=======  ======================  ==========
+ letter  meaning                 vector
+=======  ======================  ==========
  ``u``   up                      (0, +1, 0)
  ``d``   down                    (0, -1, 0)
  ``l``   to the signer's left    (+1, 0, 0)
  ``r``   to the signer's right   (-1, 0, 0)
  ``o``   away from the signer    (0, 0, +1)
  ``i``   toward the signer       (0, 0, -1)
-=====  ======================  ==========
+=======  ======================  ==========
 
 A direction is one to three letters (``"uo"``, ``"dl"``, ``"uol"``): the normalised sum, so the
 26 directions of the 3x3x3 grid. Symbol names are accepted too: ``hamextfingeruo``, ``hammoveuo``,
-``hampalmdl`` -> the letters after the prefix. ``hamextfingerl`` points to the signer's left for
-either hand; mirroring for the other hand (``hamsymmlr``) is :func:`mirror_letters`.
+``hampalmdl`` -> the letters after the prefix. As in the notation, codes are written for a
+right-dominant signer; the other hand of a ``hamsymmlr`` sign uses :func:`mirror_letters` /
+:func:`mirror_vector`.
 
 **Extended finger direction** is the direction of the metacarpus: wrist -> middle-finger knuckle,
 whatever the fingers do (a fist "points" too).
 
-**Palm orientation** (``hampalmu``, ``ur``, ``r``, ``dr``, ``d``, ``dl``, ``l``, ``ul``) is relative to
-the extended finger direction ``f``: the eight labels are the literal directions (u/d/l/r and the
-diagonals) for a hand whose fingers point away from the signer (``o``); for any other ``f`` the hand
-is turned from ``o`` to ``f`` by the shortest rotation and the label turns with it. So with fingers
-forward ``hampalmd`` is palm down; with fingers up (``u``) ``hampalmd`` faces away from the signer and
-``hampalmu`` toward them, ``l``/``r`` stay left/right; with fingers left (``l``) ``hampalml`` faces the
-signer and ``hampalmr`` away. Hands pointing back at the signer in the horizontal plane (``i``, ``il``, ``ir``)
-use ``i`` as the reference instead, with the literal labels again (pointing at one's
-chest with ``hampalml`` has the palm facing left). The rule is mirror-symmetric: swapping l and r in
-both names mirrors the vectors across x = 0.
+**Palm orientation** (:func:`palm_normal`; ``hampalmu``, ``ur``, ``r``, ``dr``, ``d``, ``dl``, ``l``,
+``ul``) is relative to the extended finger direction ``f``: the eight labels are the literal directions
+for a hand whose fingers point away from the signer (``o``); for any other ``f`` the hand is turned from
+``o`` to ``f`` by the shortest rotation and the label turns with it. So with fingers up ``hampalmd`` faces
+away from the signer and ``hampalmu`` toward them, ``l``/``r`` stay left/right; with fingers left ``hampalml``
+faces the signer (KLEID, ``hamextfingerl hampalml hamshoulders hamlrat hamtouch``: the palms on the chest).
+Hands pointing back at the signer in the horizontal plane (``i``, ``il``, ``ir``) take ``i`` as the
+reference instead, with the literal labels again: pointing at one's chest with ``hampalml`` has the palm
+facing left. The DSGS lexicon confirms this reading: CHINA and HALSKETTE write ``hamextfingeril hampalmdr``
+with the index finger's pad on the shoulder or the neck, so the palm faces the body (the shortest-rotation
+reading would turn it away). The rule is mirror-symmetric: swapping l and r in both mirrors across x = 0.
+
+**Circles** (:func:`circle_basis`): a circle symbol's code is the circle's axis; the hand goes round it
+right-handedly (counter-clockwise seen from the axis tip looking back).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..arms import hand_rotation as _nominal_hand_rotation
-from ..kinematics import FINGER_JOINTS, WRIST, Skeleton, skeleton
+__all__ = ["direction", "letters_of", "mirror_letters", "mirror_vector", "mean_direction", "palm_normal",
+           "rotate", "circle_basis", "AXES", "EXTFINGER_NAMES", "PALM_NAMES", "MOVE_NAMES"]
 
-__all__ = ["direction", "palm_normal", "hand_frame", "hand_rotation", "mirror_letters", "mirror_vector",
-           "letters_of", "EXTFINGER_NAMES", "PALM_NAMES", "MOVE_NAMES"]
-
-_LETTERS = {"u": (0, 1.0, 0), "d": (0, -1.0, 0), "l": (1.0, 0, 0), "r": (-1.0, 0, 0),
-            "o": (0, 0, 1.0), "i": (0, 0, -1.0)}
-_PREFIXES = ("hamextfinger", "hammove", "hampalm", "hamcircle", "hamclock", "extfinger", "move", "palm")
+AXES: dict[str, tuple[float, float, float]] = {
+    "u": (0.0, 1.0, 0.0), "d": (0.0, -1.0, 0.0),
+    "l": (1.0, 0.0, 0.0), "r": (-1.0, 0.0, 0.0),
+    "o": (0.0, 0.0, 1.0), "i": (0.0, 0.0, -1.0),
+}
+_PREFIXES = ("hamextfinger", "hammove", "hampalm", "hamcircle", "hamclock", "extfinger", "move", "palm",
+             "circle", "clock")
 _OPPOSITE = {"u": "d", "d": "u", "l": "r", "r": "l", "o": "i", "i": "o"}
 
 EXTFINGER_NAMES = tuple("hamextfinger" + s for s in
@@ -63,8 +73,8 @@ def letters_of(name: str) -> str:
         if n.startswith(p):
             n = n[len(p):]
             break
-    if not n or any(c not in _LETTERS for c in n):
-        raise ValueError(f"not a HamNoSys direction: {name!r}; use letters from u, d, l, r, o, i "
+    if not n or any(c not in AXES for c in n):
+        raise ValueError(f"not a HamNoSys direction: {name!r}; use the letters u d l r o i "
                          f"(e.g. 'uo') or a symbol name like 'hamextfingeruo'")
     for c in n:
         if _OPPOSITE[c] in n:
@@ -73,13 +83,13 @@ def letters_of(name: str) -> str:
 
 
 def direction(name) -> np.ndarray:
-    """(3,) unit vector of a direction name / letters, or a 3-vector (normalised)."""
-    if not isinstance(name, str):
-        v = np.asarray(name, np.float64).reshape(3)
+    """(3,) unit vector of a direction name / letters, or of a 3-vector (normalised)."""
+    if isinstance(name, str):
+        v = np.sum([AXES[c] for c in dict.fromkeys(letters_of(name))], axis=0)
     else:
-        v = sum(np.array(_LETTERS[c]) for c in letters_of(name))
-    n = np.linalg.norm(v)
-    if n < 1e-9:
+        v = np.asarray(name, np.float64).reshape(3)
+    n = float(np.linalg.norm(v))
+    if not np.isfinite(n) or n < 1e-9:
         raise ValueError(f"direction {name!r} has zero length")
     return v / n
 
@@ -93,13 +103,27 @@ def mirror_letters(name: str) -> str:
 
 
 def mirror_vector(v) -> np.ndarray:
-    """Mirror a body-frame vector across x = 0."""
+    """Mirror a body-frame vector across the sagittal plane x = 0."""
     return np.asarray(v, np.float64) * np.array([-1.0, 1.0, 1.0])
 
 
+def mean_direction(a, b) -> np.ndarray:
+    """The direction half-way between two directions (``hambetween``); ``a`` when they are opposite."""
+    a, b = direction(a), direction(b)
+    s = a + b
+    return s / np.linalg.norm(s) if s @ s > 1e-12 else a
+
+
+def rotate(v, axis, angle: float) -> np.ndarray:
+    """Rotate ``v`` by ``angle`` radians about the unit ``axis`` (right-handed; Rodrigues' formula)."""
+    v, k = np.asarray(v, np.float64), direction(axis)
+    c, s = np.cos(angle), np.sin(angle)
+    return v * c + np.cross(k, v) * s + k * (k @ v) * (1.0 - c)
+
+
 def _shortest_rotation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(3, 3) shortest rotation taking unit a to unit b (a 180-degree turn goes about the vertical,
-    or about x when a is vertical)."""
+    """(3, 3) shortest rotation taking unit a to unit b (a half turn goes about the vertical, or about x
+    when a is vertical)."""
     v = np.cross(a, b)
     c = float(a @ b)
     if c < -1 + 1e-9:
@@ -110,50 +134,40 @@ def _shortest_rotation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def palm_normal(palm, extended_finger) -> np.ndarray:
-    """(3,) unit palm normal for a palm label (``"d"``, ``"hampalmdl"``) given the extended finger direction
-    (name or vector), by the rule in the module docstring. The result is perpendicular to the finger
-    direction. A 3-vector ``palm`` is taken as absolute and only made perpendicular."""
+    """(3,) unit outward palm normal, by the rule of the module docstring, perpendicular to the fingers.
+
+    Args:
+        palm: the palm orientation as written: a label (``"d"``, ``"hampalmdl"``) or a (3,) label vector
+            (e.g. the mean of two labels for ``hambetween``), both relative to the extended finger.
+        extended_finger: the extended finger direction (name, letters or 3-vector).
+
+    Raises:
+        ValueError: a label holding ``o`` or ``i``, or a palm parallel to the fingers.
+    """
     f = direction(extended_finger)
     if isinstance(palm, str):
-        label = direction(palm)
-        if "o" in letters_of(palm) or "i" in letters_of(palm):
+        letters = letters_of(palm)
+        if "o" in letters or "i" in letters:
             raise ValueError(f"palm orientation {palm!r}: use u, d, l, r and their diagonals (relative to the "
                              f"extended finger direction)")
-        ref = np.array([0, 0, -1.0 if (f[2] < -0.5 and abs(f[1]) < 0.3) else 1.0])
-        p = _shortest_rotation(ref, f) @ label
-    else:
-        p = direction(palm)
+    label = direction(palm)
+    ref = np.array([0, 0, -1.0 if (f[2] < -0.5 and abs(f[1]) < 0.3) else 1.0])
+    p = _shortest_rotation(ref, f) @ label
     p = p - f * (p @ f)
-    n = np.linalg.norm(p)
+    n = float(np.linalg.norm(p))
     if n < 1e-6:
         raise ValueError(f"palm direction {palm!r} is parallel to the finger direction {extended_finger!r}")
     return p / n
 
 
-def hand_frame(extended_finger, palm) -> tuple[np.ndarray, np.ndarray]:
-    """(axis, palm normal), two perpendicular unit vectors in the body frame."""
-    f = direction(extended_finger)
-    return f, palm_normal(palm, f)
+def circle_basis(axis) -> tuple[np.ndarray, np.ndarray]:
+    """Two unit vectors ``(a, b)`` spanning the plane of a circle about ``axis``, with ``a x b = axis``.
 
-
-def _rest_correction(side: str, skel: Skeleton) -> np.ndarray:
-    """(3, 3) rotation taking the skeleton's real rest hand frame onto the nominal one of ``arms``."""
-    J = skel.rest
-    axis = J[FINGER_JOINTS(side, "middle")[0]] - J[WRIST[side]]
-    axis /= np.linalg.norm(axis)
-    palm = np.array([0, -1.0, 0]) - axis * -axis[1]
-    palm /= np.linalg.norm(palm)
-    true = np.stack([axis, palm, np.cross(axis, palm)], axis=1)
-    nominal_axis = np.array([-1.0, 0, 0]) if side == "right" else np.array([1.0, 0, 0])
-    nominal = np.stack([nominal_axis, [0, -1.0, 0], np.cross(nominal_axis, [0, -1.0, 0])], axis=1)
-    return nominal @ true.T
-
-
-def hand_rotation(side: str, extended_finger, palm, skel: Skeleton | None = None) -> np.ndarray:
-    """(3, 3) global wrist rotation so that the hand's metacarpus (wrist -> middle knuckle of the actual
-    skeleton) points along ``extended_finger`` and the palm faces ``palm`` (a label relative to the
-    finger direction, or an absolute 3-vector). Built on :func:`signspark.signs.arms.hand_rotation`,
-    corrected for the few degrees by which the skeleton's real wrist->knuckle line differs from its x axis.
+    A point at angle ``t`` (radians) is ``centre + r (cos t a + sin t b)``; increasing ``t`` is the
+    right-handed sense. ``a`` is "up" projected into the plane (or "forward" for a horizontal circle).
     """
-    f, p = hand_frame(extended_finger, palm)
-    return _nominal_hand_rotation(side, f, p) @ _rest_correction(side, skel or skeleton())
+    k = direction(axis)
+    ref = np.array(AXES["u"]) if abs(k[1]) < 0.9 else np.array(AXES["o"])
+    a = ref - k * (ref @ k)
+    a /= np.linalg.norm(a)
+    return a, np.cross(k, a)

@@ -40,7 +40,7 @@ from signspark.body.joints import JOINT_INDEX
 
 from ..kinematics import FINGER_JOINTS, FINGERS, WRIST, forward, pose_vector
 from .handshapes import finger_name
-from .surface import RestBody, extreme_point, part_mask, posed_vertices, rest_body, vertex_normals
+from .surface import RestBody, extreme_point, part_mask, rest_body, skinned_points, vertex_normals
 
 __all__ = ["SurfacePoint", "body_location", "hand_location", "location_name", "BODY_LOCATIONS", "HAND_PARTS",
            "PAIRED", "ARM_LOCATIONS", "resolve_side"]
@@ -279,7 +279,7 @@ def _hand_calibration(hand45: np.ndarray, side: str, betas: tuple[float, ...]):
     pose = np.zeros((51, 3))
     sl = slice(21, 36) if side == "left" else slice(36, 51)
     pose[sl] = np.asarray(hand45, np.float64).reshape(15, 3)
-    V = posed_vertices(pose, betas)
+    V = skinned_points(pose, betas)
     rb = rest_body(betas)
     N = vertex_normals(V, rb.faces)
     P, G = forward(pose_vector(body_pose=pose[:21], left_hand_pose=pose[21:36], right_hand_pose=pose[36:]), rb.skel)

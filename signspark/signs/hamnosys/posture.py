@@ -4,7 +4,7 @@
 default; the tips of the selected fingers when a pointing hand touches or comes close; or any
 :data:`~.locations.HAND_PARTS` name) lies at the location's skin point plus ``distance`` metres along
 the skin's outward normal (up to ``close``; further away along the place's *facing*, e.g. straight in
-front of it, see :class:`~.locations.SurfacePoint`), with the hand turned as described (:mod:`.directions`). The arms are
+front of it, see :class:`~.locations.SurfacePoint`), with the hand turned as described (:mod:`.directions`, :mod:`.orientation`). The arms are
 solved analytically (:func:`signspark.signs.arms.solve_arm`: natural elbow, forearm twist shared
 with the elbow). A hand without a description rests by the side, relaxed.
 
@@ -36,10 +36,11 @@ from ..handshapes import Handshape, hand_pose
 from ..kinematics import ELBOW, SHOULDER, WRIST, forward, pose_vector
 from ..placement import letter_hand_pose
 from ..signers import DEFAULT_SIGNER, Signer
-from .directions import hand_rotation, mirror_letters, mirror_vector
+from .directions import mirror_letters, mirror_vector
+from .orientation import hand_rotation
 from .handshapes import HandshapeSpec, handshape, selected_fingers
 from .locations import (ARM_LOCATIONS, HAND_PARTS, SurfacePoint, body_location, hand_location, location_name)
-from .surface import posed_vertices, rest_body, signed_distance, vertex_normals
+from .surface import rest_body, skinned_points, trunk
 
 __all__ = ["HandPostureSpec", "PostureResult", "ReachWarning", "solve_posture", "solve_posture_detail",
            "mirror_spec", "DISTANCES", "contact_part"]
@@ -264,12 +265,15 @@ class _Solver:
                 best = float(d)
         return best
 
+    def _hand_vertices(self, side) -> np.ndarray:
+        """Every second vertex of the hand (about 1,200; closer than a millimetre or two to each other)."""
+        return np.flatnonzero(self.rb.mask(f"{side}_hand"))[::2]
+
     def _penetration(self, side) -> float:
-        V = posed_vertices(self.pose(), self.betas)
-        N = vertex_normals(V, self.rb.faces)
-        hand = self.rb.mask(f"{side}_hand")
-        body = self.rb.mask("head", "neck", "torso", "legs")
-        return float(signed_distance(V[hand], V, N, body).min())
+        """Signed distance (metres) of the deepest vertex of hand ``side`` to the head and trunk."""
+        pose = self.pose()
+        hand = skinned_points(pose, self.betas, self._hand_vertices(side))
+        return float(trunk(pose, self.betas).signed_distance(hand).min())
 
 
 def solve_posture_detail(dominant: HandPostureSpec | None, nondominant: HandPostureSpec | None = None,

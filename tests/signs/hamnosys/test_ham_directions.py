@@ -1,4 +1,4 @@
-"""HamNoSys directions and palm orientation."""
+"""HamNoSys directions, the palm rule and circles (one module for the parser and the posture layer)."""
 
 import itertools
 
@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from signspark.signs.arms import hand_rotation as nominal_rotation
-from signspark.signs.hamnosys.directions import (EXTFINGER_NAMES, MOVE_NAMES, PALM_NAMES, direction, hand_rotation,
-                                                 letters_of, mirror_letters, mirror_vector, palm_normal)
+from signspark.signs.hamnosys import parse
+from signspark.signs.hamnosys.directions import (EXTFINGER_NAMES, MOVE_NAMES, PALM_NAMES, circle_basis, direction,
+                                                 letters_of, mean_direction, mirror_letters, mirror_vector,
+                                                 palm_normal)
+from signspark.signs.hamnosys.orientation import hand_rotation
 from signspark.signs.kinematics import FINGER_JOINTS, WRIST, skeleton
 
 
@@ -76,3 +79,33 @@ def test_hand_rotation_points_the_real_metacarpus(side):
         # same as the nominal rotation of arms.py up to the small rest correction
         N = nominal_rotation(side, direction(f), palm_normal(p, f))
         assert np.degrees(np.arccos(np.clip((np.trace(N.T @ H) - 1) / 2, -1, 1))) < 10
+
+
+@pytest.mark.parametrize("axis", ["o", "i", "u", "d", "l", "ul", "do"])
+def test_circle_basis_is_right_handed(axis):
+    v = direction(axis)
+    a, b = circle_basis(v)
+    assert abs(a @ b) < 1e-9 and abs(a @ v) < 1e-9
+    assert np.allclose(np.cross(a, b), v)
+
+
+def test_between_is_half_way_and_palm_labels_may_be_vectors():
+    s = 2 ** -0.5
+    assert np.allclose(mean_direction("o", "l"), [s, 0, s])
+    assert np.allclose(mean_direction("u", "d"), [0, 1, 0])          # opposite: the first
+    label = mean_direction("d", "l")                                # "palm d between palm l"
+    assert np.allclose(palm_normal(label, "o"), [s, -s, 0])
+
+
+def test_the_parser_reads_directions_from_this_module():
+    """One rule for both layers: the parser's palm normal is the posture layer's, fingers back included."""
+    for finger in ("o", "u", "l", "il", "i", "dl"):
+        for palm in ("d", "l", "dr", "ul"):
+            hand = parse(f"hamflathand hamextfinger{finger} hampalm{palm}").parts[0].start.dominant
+            assert np.allclose(hand.palm_normal(), palm_normal(palm, finger), atol=1e-9)
+
+
+def test_fingers_pointing_back_follow_the_dsgs_lexicon():
+    """CHINA: index finger back-left (il), palm dr, its pad on the shoulder: the palm faces the body."""
+    n = palm_normal("dr", "il")
+    assert n[2] < -0.3 and n[1] < -0.5
