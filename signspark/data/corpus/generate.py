@@ -1,10 +1,11 @@
-"""Build the fingerspelling corpus as official-schema LMDB files.
+"""Build the synthetic corpus (fingerspelling, and sentences of lexical signs) as official-schema LMDB files.
 
 Layout (what :class:`signspark.data.SignDataset` and the official loader read)::
 
     <out>/train/fingerspell_ASL_train.lmdb
     <out>/dev/fingerspell_ASL_dev.lmdb
     <out>/test/fingerspell_ASL_test.lmdb
+    <out>/train/signs_DSGS_train.lmdb       (a language with a lexicon of signs)
     ... one file per language and split
 
 Each clip is one word or a short phrase (2-3 words) from the built-in word
@@ -33,6 +34,7 @@ from signspark.signs.fingerspelling import spell_tokens
 from signspark.signs.signers import Signer, signer_pool
 from signspark.signs.text_to_letters import letters
 
+from .sentences import has_signs, sentence_clips
 from .wordlists import words
 
 __all__ = ["SPLITS", "CorpusConfig", "split_counts", "word_pools", "clip_texts", "iter_clips", "build_corpus",
@@ -94,17 +96,25 @@ def clip_texts(pool: list[str], n: int, rng: np.random.Generator) -> list[str]:
 
 
 def lmdb_path(out: str | Path, language: str, split: str) -> Path:
-    return Path(out) / split / f"fingerspell_{language}_{split}.lmdb"
+    kind = "signs" if has_signs(language) else "fingerspell"
+    return Path(out) / split / f"{kind}_{language}_{split}.lmdb"
 
 
 def iter_clips(language: str, split: str, n: int, cfg: CorpusConfig) -> Iterator[tuple[str, PoseSequence]]:
-    """Yield ``(clip_id, PoseSequence)`` for one language and split (deterministic for ``cfg.seed``)."""
+    """Yield ``(clip_id, PoseSequence)`` for one language and split (deterministic for ``cfg.seed``).
+
+    Languages whose lexicon has signs of its own (DSGS) get sentences of signs
+    (:mod:`.sentences`); the others fingerspelled words and phrases.
+    """
     code = get_language(language).code
     li, si = cfg.languages.index(code) if code in cfg.languages else 0, SPLITS.index(split)
-    rng = np.random.default_rng([cfg.seed, 17, li, si])
-    texts = clip_texts(word_pools(code, cfg.splits)[split], n, rng)
     first, count = _SIGNER_SEEDS[split]
     signers: list[Signer] = signer_pool(first, count)
+    if has_signs(code):
+        yield from sentence_clips(code, split, n, cfg.seed, li, signers, cfg.splits, cfg.speed_range)
+        return
+    rng = np.random.default_rng([cfg.seed, 17, li, si])
+    texts = clip_texts(word_pools(code, cfg.splits)[split], n, rng)
     for i, text in enumerate(texts):
         crng = np.random.default_rng([cfg.seed, 29, li, si, i])
         signer = signers[int(crng.integers(0, len(signers)))]
@@ -133,7 +143,7 @@ def build_corpus(out: str | Path, cfg: CorpusConfig = CorpusConfig(), progress: 
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=cfg.clips * len(cfg.languages), unit="clip", desc="fingerspelling corpus")
+        bar = tqdm(total=cfg.clips * len(cfg.languages), unit="clip", desc="corpus")
     try:
         for code in cfg.languages:
             for split in SPLITS:
