@@ -38,18 +38,26 @@ class Mp4Writer:
         fps: frames per second (> 0).
         crf: x264 constant rate factor (lower is better quality; 23 is the default).
         preset: x264 speed preset (``ultrafast`` ... ``veryslow``).
+        fragmented: write a fragmented mp4 (``empty_moov``, one fragment per keyframe) instead of a
+            ``+faststart`` one: what a browser's Media Source Extensions append piece by piece
+            (:mod:`signspark.render.chunks`).
 
     The frame size is fixed by the first frame; odd widths or heights are padded
     by one pixel (edge colour) because yuv420p needs even sizes.
     """
 
-    def __init__(self, path: str | os.PathLike, fps: float, crf: int = 23, preset: str = "superfast"):
+    def __init__(self, path: str | os.PathLike, fps: float, crf: int = 23, preset: str = "superfast",
+                 fragmented: bool = False):
         self.path = Path(path)
         if self.path.suffix.lower() != ".mp4":
             raise ValueError(f"{self.path}: the video is written as .mp4; give a path ending in .mp4")
         if not (np.isfinite(fps) and 0 < fps <= 240):
             raise ValueError(f"fps must be in (0, 240], got {fps}")
         self.fps, self.crf, self.preset = float(fps), int(crf), preset
+        # Fragmented pieces have no B-frames: each starts at time 0 with no composition delay, so
+        # pieces placed one after another (a player's ``sequence`` mode, ffmpeg's concat) line up exactly.
+        self.fragmented = bool(fragmented)
+        self.movflags = "frag_keyframe+empty_moov+default_base_moof" if fragmented else "+faststart"
         self._gen = None
         self._tmp: Path | None = None
         self._size: tuple[int, int] | None = None  # (H, W) of incoming frames
@@ -89,7 +97,8 @@ class Mp4Writer:
         self._gen = imageio_ffmpeg.write_frames(
             str(self._tmp), (W, H), fps=self.fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
             quality=None, macro_block_size=1, ffmpeg_log_level="error",
-            output_params=["-preset", self.preset, "-crf", str(self.crf), "-movflags", "+faststart"])
+            output_params=["-preset", self.preset, "-crf", str(self.crf), "-movflags", self.movflags]
+            + (["-bf", "0"] if self.fragmented else []))
         self._gen.send(None)
         self._size = (h, w)
         self._queue = queue.Queue(maxsize=self._QUEUE_FRAMES)
