@@ -348,7 +348,8 @@ class SignSparK:
                       keyframes: Keyframes | PoseSequence | None = None, segmenter=None,
                       max_frames: int | None = None, progress: Callable[[int, int], None] | None = None,
                       also=None, left_handed: bool = False, glb: bool = False,
-                      on_chunk: Callable[[Any], None] | None = None, **kwargs):
+                      on_chunk: Callable[[Any], None] | None = None,
+                      on_generated: Callable[[GenerationOutput], None] | None = None, **kwargs):
         """Text (and/or keyframes) -> finished files in ``folder``: the one call from a request to a video.
 
         Generates the clip (see :meth:`__call__`; ``kwargs`` are its options), finds segments with
@@ -361,7 +362,8 @@ class SignSparK:
         ``left_handed`` mirrors the signing (a left-handed signer, on the pose; the returned
         output's ``pose`` is the mirrored one), ``glb`` adds the animated ``<stem>.glb``, and
         ``on_chunk(VideoChunk)`` receives the video in short finished pieces while it renders
-        (see :func:`signspark.outputs.write_outputs`).
+        (see :func:`signspark.outputs.write_outputs`); ``on_generated(out)`` is called with the
+        generated clip before its files are written (a page can show its timing meanwhile).
 
         Returns:
             ``(GenerationOutput, OutputFiles)``.
@@ -381,6 +383,8 @@ class SignSparK:
             from signspark.outputs import left_handed_output
 
             out = left_handed_output(out)
+        if on_generated is not None:
+            on_generated(out)
         files = write_outputs(out, folder, stem or file_stem(text), video=render, ply_frame=ply_frame, npz=npz,
                               segments=segments, progress=progress, also=also, glb=glb, on_chunk=on_chunk)
         return out, files
