@@ -360,7 +360,9 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
 
     Yields:
         ``(mp4 path, .ply path, .glb path, timeline figure, [mp4, npz, json, eaf, glb], status line,
-        player info, [video pieces])``; what has not changed yet is ``gr.skip()``.
+        player info, [video pieces])``; what has not changed yet is ``gr.skip()``. The player info
+        (:func:`signspark.playback.player_info`) has ``"stream": True`` when it starts a streamed clip
+        (first yield) and False when it is sent again with the finished files.
     """
     from signspark.outputs import file_stem
     from signspark.playback import player_info
@@ -411,8 +413,9 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
                 yield (skip, skip, skip, skip, skip,
                        _t2s_status(generated, text) + f" {frames}/{generated.num_frames} frames", skip, list(pieces))
         downloads = [str(files.video)] + [str(f) for f in files.downloads]
+        info = {**info, "stream": False}  # the same timing again (the API's result), not a new stream
         yield (str(files.video), str(files.ply), str(files.glb), files.extra, downloads,
-               _t2s_status(out, text, files, first_frames_s), skip, list(pieces))
+               _t2s_status(out, text, files, first_frames_s), info, list(pieces))
 
 
 # ---------------------------------------------------------------------------------------------- keyframes

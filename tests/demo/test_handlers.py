@@ -84,7 +84,7 @@ def test_text_to_sign_streams_its_pieces_first():
     assert middle and all(m[0] == skip and m[6] == skip for m in middle)  # pieces only, the mp4 at the end
     pieces = middle[-1][7]
     assert [len(m[7]) for m in middle] == list(range(1, len(middle) + 1))  # one more piece each time
-    assert last[7] == pieces and last[6] == skip
+    assert last[7] == pieces and last[6] == {**info, "stream": False}
     frames = [_video_meta(p)[1] for p in pieces]
     assert frames[0] == 4 and sum(frames) == info["num_frames"] == _video_meta(last[0])[1]
     assert "first frames shown after" in last[5] and Path(last[2]).suffix == ".glb"
