@@ -123,8 +123,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
             gr.Examples(TEXT_EXAMPLES, inputs=[text, language])
             go.click(gpu(H.text_to_sign),
                      inputs=[text, language, model, steps, guidance, seed, speed, view, backend, ply_frame, left],
-                     outputs=[video, avatar, glb, timeline, files, status, info, pieces], api_name="text_to_sign",
-                     show_progress="minimal")
+                     outputs=[video, avatar, timeline, files, status, info, pieces], api_name="text_to_sign",
+                     show_progress="minimal").success(H.animated_model, inputs=[files], outputs=[glb], api_name=False)
             connect("t2s", info=info, chunks=pieces, video=video)
 
         with gr.Tab("Keyframes to sign", id="kf2s"):

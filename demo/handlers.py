@@ -49,7 +49,7 @@ __all__ = [
     "MAX_TEXT_CHARS", "MAX_FRAMES", "MAX_UPLOAD_MB", "MAX_KEYFRAMES", "RENDER_SIZE", "WORK_MAX_AGE_S",
     "BUILTIN", "OFFICIAL", "model_choices", "keyframe_policies", "load_pipeline", "load_segmenter",
     "text_to_sign", "load_keyframes", "keyframes_to_sign", "segment", "work_root", "prune_work_dirs",
-    "clear_caches", "practice_new", "practice_check", "new_practice_state", "PRACTICE_LENGTHS",
+    "clear_caches", "practice_new", "practice_check", "new_practice_state", "PRACTICE_LENGTHS", "animated_model",
 ]
 
 logger = logging.getLogger(__name__)
@@ -359,7 +359,7 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
     finished piece of the video, and last with everything.
 
     Yields:
-        ``(mp4 path, .ply path, .glb path, timeline figure, [mp4, npz, json, eaf, glb], status line,
+        ``(mp4 path, .ply path, timeline figure, [mp4, npz, json, eaf, glb], status line,
         player info, [video pieces])``; what has not changed yet is ``gr.skip()``. The player info
         (:func:`signspark.playback.player_info`) has ``"stream": True`` when it starts a streamed clip
         (first yield) and False when it is sent again with the finished files.
@@ -403,19 +403,32 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
             if kind == "generated":
                 generated = value
                 info = {**player_info(value.pose, value.labels, text), "stream": True}
-                yield skip, skip, skip, skip, skip, _t2s_status(value, text), info, []
+                yield skip, skip, skip, skip, _t2s_status(value, text), info, []
             else:
                 pieces.append(str(value.path))
                 if first_frames_s is None:
                     first_frames_s = time.perf_counter() - t0
                 frames = value.start_frame + value.num_frames
                 _step(progress, 0.15 + 0.8 * frames / generated.num_frames, f"rendering frame {frames}")
-                yield (skip, skip, skip, skip, skip,
+                yield (skip, skip, skip, skip,
                        _t2s_status(generated, text) + f" {frames}/{generated.num_frames} frames", skip, list(pieces))
         downloads = [str(files.video)] + [str(f) for f in files.downloads]
         info = {**info, "stream": False}  # the same timing again (the API's result), not a new stream
-        yield (str(files.video), str(files.ply), str(files.glb), files.extra, downloads,
-               _t2s_status(out, text, files, first_frames_s), info, list(pieces))
+        yield (str(files.video), str(files.ply), files.extra, downloads, _t2s_status(out, text, files, first_frames_s),
+               info, list(pieces))
+
+
+def animated_model(downloads):
+    """The .glb among a request's downloads, for the 3D viewer (None when there is none).
+
+    A separate step after :func:`text_to_sign`: Gradio's 3D viewer does not open a .glb that
+    arrives from a streaming (generator) handler.
+    """
+    for f in downloads or []:
+        path = f.get("path") if isinstance(f, dict) else getattr(f, "path", f)
+        if str(path).lower().endswith(".glb"):
+            return str(path)
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- keyframes

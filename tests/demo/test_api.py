@@ -39,8 +39,9 @@ def pose_file(tmp_path_factory) -> Path:
 
 
 def test_text_to_sign(client):
-    video, ply, glb, plot, files, status, info, pieces = client.predict("hi", *T2S_ARGS.values(),
-                                                                        api_name="/text_to_sign")
+    video, ply, plot, files, status, info, pieces = client.predict("hi", *T2S_ARGS.values(),
+                                                                   api_name="/text_to_sign")
+    glb = next(f for f in files if f.endswith(".glb"))
     assert Path(video).suffix == ".mp4" and Path(video).stat().st_size > 1000
     assert Path(ply).suffix == ".ply" and Path(ply).stat().st_size > 10_000
     assert Path(glb).suffix == ".glb" and Path(glb).read_bytes()[:4] == b"glTF"
@@ -56,7 +57,7 @@ def test_text_to_sign(client):
 def test_text_to_sign_left_handed(client):
     *_, files, status, info, pieces = client.predict("hi", **{**T2S_ARGS, "left_handed": True},
                                                      api_name="/text_to_sign")
-    right = client.predict("hi", *T2S_ARGS.values(), api_name="/text_to_sign")[4]
+    right = client.predict("hi", *T2S_ARGS.values(), api_name="/text_to_sign")[3]
     from signspark.pose.mirror import mirror_sequence
 
     left = PoseSequence.load(next(f for f in files if f.endswith(".npz")))

@@ -29,8 +29,8 @@ def _t2s_steps(text="hi", language="ASL", ply_frame=-1, left_handed=False, **kw)
 
 def _t2s(text="hi", language="ASL", ply_frame=-1, **kw):
     """The finished result as ``(mp4, ply, timeline, [npz, json, eaf], status)``."""
-    video, ply, glb, fig, downloads, status, info, pieces = _t2s_steps(text, language, ply_frame, **kw)[-1]
-    assert downloads[0] == video and downloads[-1] == glb  # the mp4 and the .glb are offered for download
+    video, ply, fig, downloads, status, info, pieces = _t2s_steps(text, language, ply_frame, **kw)[-1]
+    assert downloads[0] == video and H.animated_model(downloads) == downloads[-1]  # the mp4 and the .glb too
     return video, ply, fig, downloads[1:-1], status
 
 
@@ -77,17 +77,17 @@ def test_text_to_sign_streams_its_pieces_first():
     steps = _t2s_steps("hello", ply_frame=3)
     first, *middle, last = steps
     skip = gr.skip()
-    info = first[6]
-    assert info["stream"] is True and info["text"] == "hello" and first[7] == [] and first[0] == skip
+    info = first[5]
+    assert info["stream"] is True and info["text"] == "hello" and first[6] == [] and first[0] == skip
     assert [c["label"] for c in info["cues"]] == list("HELLO") and info["cues"][0]["span"] == [0, 1]
-    assert "rendering" in first[5]
-    assert middle and all(m[0] == skip and m[6] == skip for m in middle)  # pieces only, the mp4 at the end
-    pieces = middle[-1][7]
-    assert [len(m[7]) for m in middle] == list(range(1, len(middle) + 1))  # one more piece each time
-    assert last[7] == pieces and last[6] == {**info, "stream": False}
+    assert "rendering" in first[4]
+    assert middle and all(m[0] == skip and m[5] == skip for m in middle)  # pieces only, the mp4 at the end
+    pieces = middle[-1][6]
+    assert [len(m[6]) for m in middle] == list(range(1, len(middle) + 1))  # one more piece each time
+    assert last[6] == pieces and last[5] == {**info, "stream": False}
     frames = [_video_meta(p)[1] for p in pieces]
     assert frames[0] == 4 and sum(frames) == info["num_frames"] == _video_meta(last[0])[1]
-    assert "first frames shown after" in last[5] and Path(last[2]).suffix == ".glb"
+    assert "first frames shown after" in last[4] and H.animated_model(last[3]).endswith("hello.glb")
 
 
 def test_left_handed_signer(hello):
