@@ -113,18 +113,25 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                     learning_player("t2s", "player_out")
                     status = gr.Textbox(label="Status", interactive=False, elem_id="status_out")
                     timeline = gr.Plot(label="Segments and keyframes", elem_id="timeline_out")
-                    with gr.Row():
-                        avatar = gr.Model3D(label="3D Gaussian avatar (one frame)", clear_color=(1.0, 1.0, 1.0, 1.0),
-                                            height=360, elem_id="avatar_out")
-                        glb = gr.Model3D(label="Animated 3D model (.glb)", clear_color=(1.0, 1.0, 1.0, 1.0),
-                                         height=360, camera_position=(90, 90, 2.5), elem_id="glb_out")
                     files = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="files_out")
+                    with gr.Accordion("3D views", open=True, elem_id="views_3d"):
+                        gr.Markdown("The 3D viewers draw in the browser without stopping; on a laptop without a "
+                                    "graphics card that takes a processor core, so they open on request.")
+                        show_3d = gr.Button("Show in 3D", elem_id="show_3d_btn", size="sm")
+                        with gr.Row():
+                            avatar = gr.Model3D(label="3D Gaussian avatar (one frame)",
+                                                clear_color=(1.0, 1.0, 1.0, 1.0), height=360, elem_id="avatar_out")
+                            glb = gr.Model3D(label="Animated 3D model (.glb)", clear_color=(1.0, 1.0, 1.0, 1.0),
+                                             height=360, camera_position=(90, 90, 2.5), elem_id="glb_out")
                     video, info, pieces = _hidden_outputs("", chunks=True)
+                    ply = gr.File(label="3D avatar frame (.ply)", elem_id="ply_out", visible="hidden")
             gr.Examples(TEXT_EXAMPLES, inputs=[text, language])
             go.click(gpu(H.text_to_sign),
                      inputs=[text, language, model, steps, guidance, seed, speed, view, backend, ply_frame, left],
-                     outputs=[video, avatar, timeline, files, status, info, pieces], api_name="text_to_sign",
-                     show_progress="minimal").success(H.animated_model, inputs=[files], outputs=[glb], api_name=False)
+                     outputs=[video, ply, timeline, files, status, info, pieces], api_name="text_to_sign",
+                     show_progress="minimal")
+            go.click(H.clear_3d_views, outputs=[avatar, glb], queue=False, api_name=False)  # frees the CPU
+            show_3d.click(H.show_3d_views, inputs=[ply, files], outputs=[avatar, glb], api_name=False)
             connect("t2s", info=info, chunks=pieces, video=video)
 
         with gr.Tab("Keyframes to sign", id="kf2s"):

@@ -50,6 +50,7 @@ __all__ = [
     "BUILTIN", "OFFICIAL", "model_choices", "keyframe_policies", "load_pipeline", "load_segmenter",
     "text_to_sign", "load_keyframes", "keyframes_to_sign", "segment", "work_root", "prune_work_dirs",
     "clear_caches", "practice_new", "practice_check", "new_practice_state", "PRACTICE_LENGTHS", "animated_model",
+    "show_3d_views", "clear_3d_views",
 ]
 
 logger = logging.getLogger(__name__)
@@ -418,17 +419,37 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
                info, list(pieces))
 
 
-def animated_model(downloads):
-    """The .glb among a request's downloads, for the 3D viewer (None when there is none).
+def _path_of(f) -> str | None:
+    if f is None:
+        return None
+    path = f.get("path") if isinstance(f, dict) else getattr(f, "path", f)
+    return str(path) if path else None
 
-    A separate step after :func:`text_to_sign`: Gradio's 3D viewer does not open a .glb that
-    arrives from a streaming (generator) handler.
-    """
+
+def animated_model(downloads):
+    """The .glb among a request's downloads (None when there is none)."""
     for f in downloads or []:
-        path = f.get("path") if isinstance(f, dict) else getattr(f, "path", f)
-        if str(path).lower().endswith(".glb"):
-            return str(path)
+        path = _path_of(f)
+        if path and path.lower().endswith(".glb"):
+            return path
     return None
+
+
+def show_3d_views(ply, downloads):
+    """The 3D viewers' files: the avatar frame (.ply) and the animated model (.glb) of the last request.
+
+    The viewers open on request (and :func:`clear_3d_views` empties them when a new request starts):
+    they draw continuously in the browser, which costs a processor core without a graphics card.
+    """
+    ply, glb = _path_of(ply), animated_model(downloads)
+    if ply is None and glb is None:
+        raise gr.Error("Generate a clip first.")
+    return ply, glb
+
+
+def clear_3d_views():
+    """Empty both 3D viewers."""
+    return None, None
 
 
 # ---------------------------------------------------------------------------------------------- keyframes

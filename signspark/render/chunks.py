@@ -36,7 +36,7 @@ from .video import Mp4Writer, VideoError
 __all__ = ["VideoChunk", "chunk_plan", "render_video_chunks", "concat_chunks", "mp4_codec",
            "FIRST_CHUNK_FRAMES", "CHUNK_FRAMES"]
 
-FIRST_CHUNK_FRAMES = 4   # the first piece: a sixth of a second at 25 fps, ready soonest
+FIRST_CHUNK_FRAMES = 2   # the first piece: two frames, ready soonest
 CHUNK_FRAMES = 25        # later pieces grow to this (one second at 25 fps)
 MAX_CHUNK_FRAMES = 1000
 

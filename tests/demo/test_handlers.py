@@ -86,8 +86,19 @@ def test_text_to_sign_streams_its_pieces_first():
     assert [len(m[6]) for m in middle] == list(range(1, len(middle) + 1))  # one more piece each time
     assert last[6] == pieces and last[5] == {**info, "stream": False}
     frames = [_video_meta(p)[1] for p in pieces]
-    assert frames[0] == 4 and sum(frames) == info["num_frames"] == _video_meta(last[0])[1]
+    from signspark.render.chunks import FIRST_CHUNK_FRAMES
+
+    assert frames[0] == FIRST_CHUNK_FRAMES and sum(frames) == info["num_frames"] == _video_meta(last[0])[1]
     assert "first frames shown after" in last[4] and H.animated_model(last[3]).endswith("hello.glb")
+
+
+def test_3d_views_open_on_request():
+    video, ply, fig, downloads, status, info, pieces = _t2s_steps("hi")[-1]
+    assert H.show_3d_views(ply, downloads) == (ply, H.animated_model(downloads))
+    assert H.show_3d_views({"path": ply}, [{"path": d} for d in downloads])[1].endswith("hi.glb")
+    assert H.clear_3d_views() == (None, None)
+    with pytest.raises(gr.Error, match="Generate a clip first"):
+        H.show_3d_views(None, [])
 
 
 def test_left_handed_signer(hello):
