@@ -32,7 +32,7 @@ def _shot(page, path: Path) -> np.ndarray:
 def test_model3d_plays_the_exported_glb(body, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     gr = pytest.importorskip("gradio")
-    from signspark.data.corpus import spell
+    from signspark.signs import spell
     from signspark.export import write_glb
 
     glb = write_glb(spell("jz", "ASL"), tmp_path / "jz.glb", body).path
