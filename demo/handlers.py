@@ -639,7 +639,6 @@ def practice_new(language, length, speed, view, left_handed, state, progress=gr.
     Returns:
         ``(mp4 path, player info without the word, status line, feedback (cleared), state)``.
     """
-    from signspark.outputs import file_stem
     from signspark.playback import player_info
     from signspark.render import RenderOptions
     from signspark.signs.practice import LENGTHS, choose_word
