@@ -3,7 +3,11 @@
 1. **Latency per phase** for one word (default: the ten-letter "friendship", ASL) at 512x512,
    median of ``--runs`` runs after a warm-up: generate (text -> PoseSequence), render+encode
    (PoseSequence -> mp4), and the whole demo request (:func:`demo.handlers.text_to_sign`:
-   generation, segmentation, mp4, the .ply frame, downloads, timeline).
+   generation, segmentation, the streamed mp4, the .ply frame, the .glb, downloads, timeline),
+   with its **time to the first frame** (the first finished piece of the video) and to the
+   finished files.
+3. ``--browser``: the same request clicked in Debian's Chromium (Playwright): seconds from the
+   click to the first frame the learning player presents, and to the finished mp4.
 2. **Through the server**: the demo launched in-process with its queue; one ``gradio_client``
    client in a separate process sends ``--runs`` requests to ``/text_to_sign`` one after another
    (round trip, with the outputs downloaded); then ``--clients`` concurrent clients (threads of
@@ -58,27 +62,72 @@ def bench_phases(args) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-demo-"))
     used = args.backend if args.backend != "auto" else next(
         (b for b in available_backends() if b in ("gsplat", "gl", "torch")), "none")
-    gen, ren, whole, frames = [], [], [], 0
+    gen, ren, whole, first, frames = [], [], [], [], 0
     for i in range(args.runs + 1):  # the first run warms caches (text encoder, body model, avatar, GL context)
         t0 = time.perf_counter()
         out = pipe.text_to_pose(args.text, args.language, steps=args.steps, guidance=args.guidance, seed=i)
         t1 = time.perf_counter()
         render_video(out.pose, work / f"run{i}.mp4", RenderOptions(backend=args.backend, size=args.size, caption=True))
         t2 = time.perf_counter()
-        H.text_to_sign(args.text, args.language, args.model, args.steps, args.guidance, i, 1.0, "front",
-                       args.backend, -1, progress=None)
+        t_first = None
+        for step in H.text_to_sign(args.text, args.language, args.model, args.steps, args.guidance, i, 1.0, "front",
+                                   args.backend, -1, progress=None):
+            if t_first is None and step[-1]:  # the first finished piece of the video
+                t_first = time.perf_counter()
         t3 = time.perf_counter()
         if i:
             gen.append(t1 - t0)
             ren.append(t2 - t1)
             whole.append(t3 - t2)
+            first.append(t_first - t2)
         frames = out.num_frames
     print(f"text -> mp4, {args.text!r} ({args.language}), {frames} frames, {args.size}x{args.size}, "
           f"{args.steps} steps, renderer {used}, {args.runs} runs (median):")
     print(f"  generate             {_median(gen)}")
     print(f"  render + encode      {_median(ren)}   ({statistics.median(ren) / max(frames, 1) * 1000:.0f} ms/frame)")
     print(f"  generate + render    {statistics.median([g + r for g, r in zip(gen, ren)]):6.2f} s")
-    print(f"  whole demo request   {_median(whole)}   (+ segmentation, .ply frame, downloads, timeline)")
+    print(f"  demo request: first frame {_median(first)}   (the first piece of the streamed video is ready)")
+    print(f"  whole demo request   {_median(whole)}   (+ segmentation, .ply frame, .glb, downloads, timeline)")
+
+
+def bench_browser(args) -> None:
+    """Click Generate in Chromium: seconds to the first frame the learning player shows, and to the finished mp4."""
+    from playwright.sync_api import sync_playwright
+
+    from demo.app import build_demo, launch_kwargs, warm_up
+
+    warm_up(args.model)
+    demo = build_demo(args.model)
+    kw = launch_kwargs(concurrency=args.concurrency)
+    demo.queue(**kw["queue"]).launch(prevent_thread_lock=True, server_name="127.0.0.1", ssr_mode=False, quiet=True,
+                                     **kw["launch"])
+    first, done = [], []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1200, "height": 1400})
+            page.goto(demo.local_url, wait_until="load")
+            page.wait_for_function("() => window.SignSparKPlayers && window.SignSparKPlayers.t2s", timeout=60_000)
+            page.locator("#text_in textarea").fill(args.text)
+            for i in range(args.runs + 1):
+                page.locator("#seed_in input").fill(str(i))
+                page.evaluate("() => { delete window.SignSparKPlayers.t2s.root.dataset.finished; }")
+                t0 = page.evaluate("() => performance.now()")
+                page.locator("#generate_btn").click()
+                page.wait_for_function("() => { const d = window.SignSparKPlayers.t2s.root.dataset;"
+                                       f" return d.firstFrameMs && Number(d.firstFrameMs) > {t0}; }}", timeout=120_000)
+                t_first = page.evaluate("() => Number(window.SignSparKPlayers.t2s.root.dataset.firstFrameMs)")
+                page.wait_for_function("() => window.SignSparKPlayers.t2s.root.dataset.finished", timeout=120_000)
+                t_done = page.evaluate("() => performance.now()")
+                if i:
+                    first.append((t_first - t0) / 1000)
+                    done.append((t_done - t0) / 1000)
+            browser.close()
+    finally:
+        demo.close()
+    print(f"in Chromium, from the click on Generate ({args.runs} runs):")
+    print(f"  first frame shown    {_median(first)}")
+    print(f"  finished mp4 there   {_median(done)}   (the player's stream ends, downloads listed)")
 
 
 _CLIENT = """
@@ -89,7 +138,7 @@ client = Client(url, verbose=False)
 times = []
 for i in range(int(n) + 1):  # the first one warms up
     t0 = time.perf_counter()
-    client.predict(text, language, model, int(steps), float(guidance), i, 1.0, "front", backend, -1,
+    client.predict(text, language, model, int(steps), float(guidance), i, 1.0, "front", backend, -1, False,
                    api_name="/text_to_sign")
     if i:
         times.append(time.perf_counter() - t0)
@@ -127,7 +176,7 @@ def bench_server(args) -> None:
             t0 = time.perf_counter()
             try:
                 client.predict(args.text, args.language, args.model, args.steps, args.guidance, k * 100 + j, 1.0,
-                               "front", args.backend, -1, api_name="/text_to_sign")
+                               "front", args.backend, -1, False, api_name="/text_to_sign")
             except Exception as e:  # count it, keep measuring
                 with lock:
                     errors.append(f"{type(e).__name__}: {e}")
@@ -142,7 +191,7 @@ def bench_server(args) -> None:
         if args.clients < 1:
             return
         Client(demo.local_url, verbose=False).predict(  # the in-process clients' warm-up
-            args.text, args.language, args.model, args.steps, args.guidance, 0, 1.0, "front", args.backend, -1,
+            args.text, args.language, args.model, args.steps, args.guidance, 0, 1.0, "front", args.backend, -1, False,
             api_name="/text_to_sign")
         threads = [threading.Thread(target=client_loop, args=(k,)) for k in range(args.clients)]
         t0 = time.perf_counter()
@@ -178,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="concurrent clients in the throughput test (0: skip it; the single-client round trip runs)")
     p.add_argument("--requests", type=int, default=3, help="requests per client")
     p.add_argument("--concurrency", type=int, default=2, help="the demo queue's concurrency limit")
+    p.add_argument("--browser", action="store_true",
+                   help="only the Chromium measurement: click to first frame shown and to the finished mp4")
+    p.add_argument("--chromium", default=os.environ.get("SIGNSPARK_CHROMIUM", "/usr/bin/chromium"),
+                   help="the Chromium to drive with --browser (default /usr/bin/chromium)")
+    p.add_argument("--phases-only", action="store_true", help="skip the server and throughput measurements")
     p.add_argument("--threads", type=int, default=None,
                    help="torch intra-op threads (default: the demo's choice, 1 without CUDA)")
     args = p.parse_args(argv)
@@ -200,8 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     import gradio as gr
 
     try:
+        if args.browser:
+            bench_browser(args)
+            return 0
         bench_phases(args)
-        bench_server(args)
+        if not args.phases_only:
+            bench_server(args)
     except gr.Error as e:
         print(f"error: {e.message}", file=sys.stderr)
         return 2

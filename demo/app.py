@@ -1,13 +1,20 @@
 """The SignSparK browser demo (Gradio 6 Blocks).
 
-Three tabs, each one API endpoint:
+Four tabs, each with its API endpoints:
 
-* **Text to sign** (``/text_to_sign``): text + sign language -> mp4, a 3D
-  Gaussian avatar frame (.ply), a timeline of segments and keyframes, downloads.
+* **Text to sign** (``/text_to_sign``): text + sign language -> mp4 (streamed to the page
+  while it renders), a 3D Gaussian avatar frame (.ply), an animated 3D model (.glb), a
+  timeline of segments and keyframes, downloads.
 * **Keyframes to sign** (``/keyframes_to_sign``): uploaded or lexicon keyframes,
   moved / dropped / inserted in a table -> KF2P video with keyframes highlighted.
+* **Fingerspelling practice** (``/practice_new``, ``/practice_check``): the avatar
+  fingerspells a word, the learner types it and gets letter-by-letter feedback.
 * **Segment** (``/segment``): a PoseSequence or an LMDB clip -> FAST tags over
   time, the segments, an ELAN file.
+
+Text to sign, Keyframes to sign and the practice show their videos in the learning player
+(:mod:`demo.player`): speed 0.25x-1x, loop, replay with a slower second pass, frame steps,
+and the sign or letter being made highlighted in the text.
 
 The app holds no model logic: every handler in :mod:`demo.handlers` calls the
 ``signspark`` library. Start it with ``signspark demo`` (or ``python -m demo``); ``--help``
@@ -23,6 +30,7 @@ import time
 import gradio as gr
 
 from demo import handlers as H
+from demo.player import connect, learning_player
 from signspark.signs.languages import LANGUAGES
 
 try:  # ZeroGPU on Hugging Face Spaces; a no-op decorator everywhere else
@@ -34,7 +42,9 @@ except ImportError:  # pragma: no cover - spaces is in requirements.txt
         return fn
 
 LANGUAGE_CHOICES = [(lang.label, code) for code, lang in LANGUAGES.items()]
-VIEW_CHOICES = [("Front", "front"), ("Three-quarter", "three_quarter"), ("Hands close-up", "hands")]
+VIEW_CHOICES = [("Front", "front"), ("Three-quarter", "three_quarter"), ("Side (profile)", "side"),
+                ("Hands and face close-up", "hands")]
+LEFT_HANDED_INFO = "the left hand signs: the pose is mirrored (never the video)"
 BACKEND_CHOICES = [("Best available", "auto"), ("Gaussian splats (GPU)", "gsplat"), ("OpenGL", "gl"),
                    ("PyTorch splats", "torch"), ("Skeleton", "skeleton")]
 TEXT_EXAMPLES = [[text, code] for code, lang in LANGUAGES.items() for text in lang.examples]
@@ -63,7 +73,18 @@ def _view_controls(prefix: str):
     with gr.Row():
         view = gr.Dropdown(VIEW_CHOICES, value="front", label="View", elem_id=f"{prefix}view_in")
         backend = gr.Dropdown(BACKEND_CHOICES, value="auto", label="Renderer", elem_id=f"{prefix}backend_in")
-    return view, backend
+    left = gr.Checkbox(value=False, label="Left-handed signer", info=LEFT_HANDED_INFO, elem_id=f"{prefix}left_in")
+    return view, backend, left
+
+
+def _hidden_outputs(prefix: str, chunks: bool):
+    """The values the learning player reads: the finished mp4 (also an API output), the clip's timing,
+    and (streamed) the video's pieces. Kept in the page but not shown."""
+    video = gr.Video(label="Finished video", elem_id=f"{prefix}video_out", autoplay=False, visible="hidden")
+    info = gr.JSON(label="Timing of the signs", elem_id=f"{prefix}info_out", visible="hidden")
+    pieces = gr.File(label="Video pieces", file_count="multiple", elem_id=f"{prefix}chunks_out",
+                     visible="hidden") if chunks else None
+    return video, info, pieces
 
 
 def build_demo(default_model: str | None = None) -> gr.Blocks:
@@ -85,20 +106,33 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                     model = _model_box(default_model)
                     steps, guidance, seed = _sampling_controls("")
                     speed = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="Signing speed", elem_id="speed_in")
-                    view, backend = _view_controls("")
+                    view, backend, left = _view_controls("")
                     ply_frame = gr.Number(value=-1, precision=0, label="3D frame (-1: middle)")
                     go = gr.Button("Generate", variant="primary", elem_id="generate_btn")
                 with gr.Column(scale=2):
-                    video = gr.Video(label="Signing", elem_id="video_out", autoplay=True)
+                    learning_player("t2s", "player_out")
                     status = gr.Textbox(label="Status", interactive=False, elem_id="status_out")
                     timeline = gr.Plot(label="Segments and keyframes", elem_id="timeline_out")
-                    avatar = gr.Model3D(label="3D Gaussian avatar", clear_color=(1.0, 1.0, 1.0, 1.0), height=360,
-                                        elem_id="avatar_out")
                     files = gr.File(label="Downloads", file_count="multiple", interactive=False, elem_id="files_out")
+                    with gr.Accordion("3D views", open=True, elem_id="views_3d"):
+                        gr.Markdown("The 3D viewers draw in the browser without stopping; on a laptop without a "
+                                    "graphics card that takes a processor core, so they open on request.")
+                        show_3d = gr.Button("Show in 3D", elem_id="show_3d_btn", size="sm")
+                        with gr.Row():
+                            avatar = gr.Model3D(label="3D Gaussian avatar (one frame)",
+                                                clear_color=(1.0, 1.0, 1.0, 1.0), height=360, elem_id="avatar_out")
+                            glb = gr.Model3D(label="Animated 3D model (.glb)", clear_color=(1.0, 1.0, 1.0, 1.0),
+                                             height=360, camera_position=(90, 90, 2.5), elem_id="glb_out")
+                    video, info, pieces = _hidden_outputs("", chunks=True)
+                    ply = gr.File(label="3D avatar frame (.ply)", elem_id="ply_out", visible="hidden")
             gr.Examples(TEXT_EXAMPLES, inputs=[text, language])
             go.click(gpu(H.text_to_sign),
-                     inputs=[text, language, model, steps, guidance, seed, speed, view, backend, ply_frame],
-                     outputs=[video, avatar, timeline, files, status], api_name="text_to_sign")
+                     inputs=[text, language, model, steps, guidance, seed, speed, view, backend, ply_frame, left],
+                     outputs=[video, ply, timeline, files, status, info, pieces], api_name="text_to_sign",
+                     show_progress="minimal")
+            go.click(H.clear_3d_views, outputs=[avatar, glb], queue=False, api_name=False)  # frees the CPU
+            show_3d.click(H.show_3d_views, inputs=[ply, files], outputs=[avatar, glb], api_name=False)
+            connect("t2s", info=info, chunks=pieces, video=video)
 
         with gr.Tab("Keyframes to sign", id="kf2s"):
             gr.Markdown(
@@ -119,19 +153,59 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                     kf_frames = gr.Number(value=0, precision=0, label="Total frames (0: keep)")
                     kf_model = _model_box(default_model)
                     kf_steps, kf_guidance, kf_seed = _sampling_controls("kf_")
-                    kf_view, kf_backend = _view_controls("kf_")
+                    kf_view, kf_backend, kf_left = _view_controls("kf_")
                     kf_go = gr.Button("Render", variant="primary", elem_id="kf_render_btn")
                 with gr.Column(scale=2):
-                    kf_video = gr.Video(label="Keyframes to sign (keyframes outlined)", elem_id="kf_video_out")
+                    gr.Markdown("Keyframes are outlined in red.")
+                    learning_player("kf2s", "kf_player_out")
                     kf_status = gr.Textbox(label="Status", interactive=False, elem_id="kf_status_out")
                     kf_timeline = gr.Plot(label="Keyframes")
-                    kf_files = gr.File(label="Downloads", file_count="multiple", interactive=False)
+                    kf_files = gr.File(label="Downloads", file_count="multiple", interactive=False,
+                                       elem_id="kf_files_out")
+                    kf_video, kf_info, _ = _hidden_outputs("kf_", chunks=False)
             load.click(H.load_keyframes, inputs=[kf_file, kf_word, kf_language],
                        outputs=[table, kf_frames, kf_status], api_name="load_keyframes")
             kf_go.click(gpu(H.keyframes_to_sign),
                         inputs=[kf_file, kf_word, kf_language, table, kf_frames, kf_model, kf_steps, kf_guidance,
-                                kf_seed, kf_view, kf_backend],
-                        outputs=[kf_video, kf_timeline, kf_files, kf_status], api_name="keyframes_to_sign")
+                                kf_seed, kf_view, kf_backend, kf_left],
+                        outputs=[kf_video, kf_timeline, kf_files, kf_status, kf_info], api_name="keyframes_to_sign")
+            connect("kf2s", info=kf_info, video=kf_video)
+
+        with gr.Tab("Fingerspelling practice", id="practice"):
+            gr.Markdown(
+                "Read fingerspelling: the avatar spells a word from the chosen language's word list (no caption). "
+                "Slow it down, loop it or step through it frame by frame, then type what you read and press "
+                "**Check** for letter-by-letter feedback. Scores are kept for this session only.")
+            practice_state = gr.State(H.new_practice_state())
+            with gr.Row():
+                with gr.Column(scale=1):
+                    p_language = gr.Dropdown(LANGUAGE_CHOICES, value="ASL", label="Sign language",
+                                             elem_id="practice_lang_in")
+                    p_length = gr.Radio([(label, key) for key, label in H.PRACTICE_LENGTHS.items()], value="short",
+                                        label="Word length", elem_id="practice_length_in")
+                    p_speed = gr.Slider(0.5, 1.5, value=1.0, step=0.05, label="Signing speed",
+                                        info="how fast the avatar signs (the player's speed buttons slow it further)",
+                                        elem_id="practice_speed_in")
+                    p_view = gr.Dropdown(VIEW_CHOICES, value="hands", label="View", elem_id="practice_view_in")
+                    p_left = gr.Checkbox(value=False, label="Left-handed signer", info=LEFT_HANDED_INFO,
+                                         elem_id="practice_left_in")
+                    p_new = gr.Button("New word", variant="primary", elem_id="practice_new_btn")
+                    p_answer = gr.Textbox(label="What did you read?", placeholder="type the word",
+                                          elem_id="practice_answer_in")
+                    p_check = gr.Button("Check", elem_id="practice_check_btn")
+                with gr.Column(scale=2):
+                    learning_player("practice", "practice_player_out")
+                    p_status = gr.Textbox(label="Status", interactive=False, elem_id="practice_status_out")
+                    p_feedback = gr.HTML(elem_id="practice_feedback_out")
+                    p_score = gr.Markdown(elem_id="practice_score_out")
+                    p_video, p_info, _ = _hidden_outputs("practice_", chunks=False)
+            p_new.click(H.practice_new, inputs=[p_language, p_length, p_speed, p_view, p_left, practice_state],
+                        outputs=[p_video, p_info, p_status, p_feedback, practice_state], api_name="practice_new")
+            check_args = dict(fn=H.practice_check, inputs=[p_answer, practice_state],
+                              outputs=[p_feedback, p_score, p_info, practice_state])
+            p_check.click(**check_args, api_name="practice_check")
+            p_answer.submit(**check_args, api_name=False)
+            connect("practice", info=p_info, video=p_video)
 
         with gr.Tab("Segment", id="seg"):
             gr.Markdown("FAST sign segmentation: every frame is tagged outside (0), sign onset (2) or inside (1).")
@@ -189,8 +263,9 @@ def warm_up(model: str | None = None) -> float | None:
     """
     t0 = time.perf_counter()
     try:
-        H.text_to_sign("hi", "ASL", model or H.BUILTIN, 2, H.DEFAULT_GUIDANCE, 0, 1.0, "front", "auto", -1,
-                       progress=None)
+        for _ in H.text_to_sign("hi", "ASL", model or H.BUILTIN, 2, H.DEFAULT_GUIDANCE, 0, 1.0, "front", "auto", -1,
+                                progress=None):
+            pass
     except Exception as e:  # noqa: BLE001 - a failed warm-up must not stop the server
         logging.getLogger(__name__).warning("demo warm-up failed: %s", e)
         return None

@@ -2,12 +2,17 @@
 
 Each public function here is one button of :mod:`demo.app` (and one API endpoint):
 
-* :func:`text_to_sign` - text -> :class:`~signspark.pipeline.SignSparK` -> PoseSequence -> mp4,
-  the posed avatar as a 3DGS .ply, a timeline figure, and .npz / .json / .eaf downloads;
+* :func:`text_to_sign` - text -> :class:`~signspark.pipeline.SignSparK` -> PoseSequence -> mp4
+  (streamed: its first pieces are shown while the rest renders), the posed avatar as a 3DGS .ply,
+  the animated .glb, a timeline figure, the clip's timing for the learning player, and
+  .mp4 / .npz / .json / .eaf / .glb downloads;
 * :func:`load_keyframes` - a keyframe file, or a word spelled from the alphabet lexicon ->
   the editable keyframe table (``frame``, ``source``);
 * :func:`keyframes_to_sign` - the table -> held poses -> keyframes-to-pose mp4 (keyframes outlined);
-* :func:`segment` - a PoseSequence .npz or an LMDB ``data.mdb`` -> FAST tags -> segments, ELAN, JSON.
+* :func:`segment` - a PoseSequence .npz or an LMDB ``data.mdb`` -> FAST tags -> segments, ELAN, JSON;
+* :func:`practice_new` / :func:`practice_check` - fingerspelling practice: a word from the
+  language's list is signed (no caption), the learner's answer gets letter-by-letter feedback,
+  scores kept for the session.
 
 There is no model logic here. Bad input is answered with :class:`gradio.Error`
 carrying the library's own message (what was wrong and what to do), never a
@@ -20,10 +25,13 @@ copied the outputs into its own cache by then, which ``delete_cache`` prunes).
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
+import html
 import logging
 import math
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -41,7 +49,8 @@ __all__ = [
     "MAX_TEXT_CHARS", "MAX_FRAMES", "MAX_UPLOAD_MB", "MAX_KEYFRAMES", "RENDER_SIZE", "WORK_MAX_AGE_S",
     "BUILTIN", "OFFICIAL", "model_choices", "keyframe_policies", "load_pipeline", "load_segmenter",
     "text_to_sign", "load_keyframes", "keyframes_to_sign", "segment", "work_root", "prune_work_dirs",
-    "clear_caches",
+    "clear_caches", "practice_new", "practice_check", "new_practice_state", "PRACTICE_LENGTHS", "animated_model",
+    "show_3d_views", "clear_3d_views",
 ]
 
 logger = logging.getLogger(__name__)
@@ -51,6 +60,7 @@ MAX_FRAMES = 750                            # longest clip the demo generates or
 MAX_UPLOAD_MB = 50                          # per uploaded file (also enforced by the server: launch(max_file_size))
 MAX_KEYFRAMES = 256                         # rows of the keyframe table
 RENDER_SIZE = 512                           # video panel, pixels (square)
+PRACTICE_SIZE = 384                         # practice clips: smaller, they are short and many
 WORK_MAX_AGE_S = 900                        # per-request work folders older than this are removed
 MODEL_CACHE_SIZE = 2                        # generators kept in memory (built-in + one other)
 
@@ -293,15 +303,72 @@ def _timeline(title: str):
 
 
 # ---------------------------------------------------------------------------------------------- text -> sign
-def text_to_sign(text, language, model, steps, guidance, seed, speed, view, backend, ply_frame,
-                 progress=gr.Progress()):
-    """Text -> signing video, 3D avatar frame, timeline, downloads.
+# Rendering runs in these long-lived threads, never in the server's: a streaming handler is resumed
+# in whichever server thread is free, but the OpenGL renderer's context belongs to one thread
+# (and is made once per thread, so reusing the threads keeps the first frame quick).
+_RENDER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-render")
 
-    Returns:
-        ``(mp4 path, .ply path, timeline figure, [npz, json, eaf], status line)``.
+
+class _Stopped(Exception):
+    """The page went away: stop rendering."""
+
+
+def _stream_events(work: Callable[[Callable, Callable], Any]):
+    """Run ``work(on_generated, on_chunk)`` in a render thread; yield ``("generated", out)`` and
+    ``("chunk", VideoChunk)`` as they happen; return what ``work`` returned (or raise what it raised)."""
+    events: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def on_chunk(chunk):
+        if stop.is_set():
+            raise _Stopped()
+        events.put(("chunk", chunk))
+
+    future = _RENDER_THREADS.submit(work, lambda out: events.put(("generated", out)), on_chunk)
+    future.add_done_callback(lambda f: events.put(("done", f)))
+    try:
+        while True:
+            kind, value = events.get()
+            if kind == "done":
+                return value.result()
+            yield kind, value
+    finally:
+        stop.set()  # a closed generator (the client left) stops the render at the next piece
+
+
+def _t2s_status(out, text: str, files=None, first_frames_s: float | None = None) -> str:
+    seq = out.pose
+    status = (f"{seq.language}: {text!r} - {seq.num_frames} frames ({seq.num_frames / seq.fps:.1f} s), "
+              f"{len(seq.segments)} sign(s); {out.steps} steps, {out.nfe} model evaluations, seed {out.seed}; "
+              f"generated in {out.seconds:.2f} s")
+    if files is None:
+        return status + "; rendering..."
+    status += f", rendered ({files.backend}) in {files.render_seconds:.2f} s"
+    if first_frames_s is not None:
+        status += f" (first frames shown after {first_frames_s:.2f} s)"
+    status += f"; 3D frame {files.ply_frame}"
+    if not len(seq.segments):
+        status += "; no segmentation model installed, so no segments"
+    return status
+
+
+def text_to_sign(text, language, model, steps, guidance, seed, speed, view, backend, ply_frame, left_handed=False,
+                 progress=gr.Progress()):
+    """Text -> signing video (streamed while it renders), 3D avatar frame, animated .glb, timeline, downloads.
+
+    A generator: it yields once the clip is generated (its timing for the player), then with each
+    finished piece of the video, and last with everything.
+
+    Yields:
+        ``(mp4 path, .ply path, timeline figure, [mp4, npz, json, eaf, glb], status line,
+        player info, [video pieces])``; what has not changed yet is ``gr.skip()``. The player info
+        (:func:`signspark.playback.player_info`) has ``"stream": True`` when it starts a streamed clip
+        (first yield) and False when it is sent again with the finished files.
     """
     from signspark.outputs import file_stem
+    from signspark.playback import player_info
 
+    t0 = time.perf_counter()
     with _readable_errors("Text to sign"):
         text = _text(text)
         steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
@@ -309,24 +376,80 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
         speed = _number(speed, "Signing speed", 0.25, 4.0, default=1.0)
         seed = _seed(seed)
         ply_frame = _number(ply_frame, "3D frame", -1, MAX_FRAMES, integer=True, default=-1)
+        left_handed = bool(left_handed)
+        render = _render_options(view, backend, False).resolved()  # a bad view or renderer: refused now
 
         _step(progress, 0.0, "loading the model")
         pipe = load_pipeline(model)
         _step(progress, 0.05, "generating")
         work = _new_work_dir("t2s")
-        out, files = pipe.text_to_video(
-            text, language, work, stem=file_stem(text), render=_render_options(view, backend, False),
-            ply_frame=ply_frame, segmenter=load_segmenter(), max_frames=MAX_FRAMES,
-            progress=_Progress(progress, 0.15, 0.9, "rendering frame"), also=_timeline(f"{language}: {text}"),
-            steps=steps, guidance=guidance, seed=seed, speed=speed)
-        seq = out.pose
-        status = (f"{seq.language}: {text!r} - {seq.num_frames} frames ({seq.num_frames / seq.fps:.1f} s), "
-                  f"{len(seq.segments)} sign(s); {out.steps} steps, {out.nfe} model evaluations, seed {out.seed}; "
-                  f"generated in {out.seconds:.2f} s, rendered ({files.backend}) in {files.render_seconds:.2f} s; "
-                  f"3D frame {files.ply_frame}")
-        if not len(seq.segments):
-            status += "; no segmentation model installed, so no segments"
-        return str(files.video), str(files.ply), files.extra, [str(f) for f in files.downloads], status
+
+        def run(on_generated, on_chunk):
+            return pipe.text_to_video(
+                text, language, work, stem=file_stem(text), render=render, ply_frame=ply_frame,
+                segmenter=load_segmenter(), max_frames=MAX_FRAMES, progress=None,
+                also=_timeline(f"{language}: {text}"), left_handed=left_handed, glb=True,
+                on_generated=on_generated, on_chunk=on_chunk, steps=steps, guidance=guidance, seed=seed, speed=speed)
+
+        skip = gr.skip()
+        pieces: list[str] = []
+        first_frames_s = None
+        events = _stream_events(run)
+        while True:
+            try:
+                kind, value = next(events)
+            except StopIteration as done:
+                out, files = done.value
+                break
+            if kind == "generated":
+                generated = value
+                info = {**player_info(value.pose, value.labels, text), "stream": True}
+                yield skip, skip, skip, skip, _t2s_status(value, text), info, []
+            else:
+                pieces.append(str(value.path))
+                if first_frames_s is None:
+                    first_frames_s = time.perf_counter() - t0
+                frames = value.start_frame + value.num_frames
+                _step(progress, 0.15 + 0.8 * frames / generated.num_frames, f"rendering frame {frames}")
+                yield (skip, skip, skip, skip,
+                       _t2s_status(generated, text) + f" {frames}/{generated.num_frames} frames", skip, list(pieces))
+        downloads = [str(files.video)] + [str(f) for f in files.downloads]
+        info = {**info, "stream": False}  # the same timing again (the API's result), not a new stream
+        yield (str(files.video), str(files.ply), files.extra, downloads, _t2s_status(out, text, files, first_frames_s),
+               info, list(pieces))
+
+
+def _path_of(f) -> str | None:
+    if f is None:
+        return None
+    path = f.get("path") if isinstance(f, dict) else getattr(f, "path", f)
+    return str(path) if path else None
+
+
+def animated_model(downloads):
+    """The .glb among a request's downloads (None when there is none)."""
+    for f in downloads or []:
+        path = _path_of(f)
+        if path and path.lower().endswith(".glb"):
+            return path
+    return None
+
+
+def show_3d_views(ply, downloads):
+    """The 3D viewers' files: the avatar frame (.ply) and the animated model (.glb) of the last request.
+
+    The viewers open on request (and :func:`clear_3d_views` empties them when a new request starts):
+    they draw continuously in the browser, which costs a processor core without a graphics card.
+    """
+    ply, glb = _path_of(ply), animated_model(downloads)
+    if ply is None and glb is None:
+        raise gr.Error("Generate a clip first.")
+    return ply, glb
+
+
+def clear_3d_views():
+    """Empty both 3D viewers."""
+    return None, None
 
 
 # ---------------------------------------------------------------------------------------------- keyframes
@@ -397,14 +520,15 @@ def _table_rows(table) -> list[tuple[int, str]]:
 
 
 def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps, guidance, seed, view, backend,
-                      progress=gr.Progress()):
+                      left_handed=False, progress=gr.Progress()):
     """Keyframes (the table's frames and sources) -> KF2P video with the keyframes outlined.
 
     Returns:
-        ``(mp4 path, timeline figure, [npz], status line)``.
+        ``(mp4 path, timeline figure, [npz, glb], status line, player info)``.
     """
     from signspark.keyframe_edit import assemble_keyframes
     from signspark.outputs import file_stem
+    from signspark.playback import player_info
 
     with _readable_errors("Keyframes to sign"):
         steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
@@ -425,12 +549,14 @@ def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps
             text, language, work, stem=stem, keyframes=keyframes, render=_render_options(view, backend, True),
             segmenter=load_segmenter() if text else None, segments=False,
             progress=_Progress(progress, 0.2, 0.95, "rendering frame"),
-            also=_timeline(f"{len(keyframes.frames)} keyframe(s) held"), steps=steps, guidance=guidance, seed=seed)
+            also=_timeline(f"{len(keyframes.frames)} keyframe(s) held"), left_handed=bool(left_handed), glb=True,
+            steps=steps, guidance=guidance, seed=seed)
         seq = out.pose
         status = (f"{len(seq.keyframes)} keyframe(s) held over {seq.num_frames} frames "
                   f"({seq.num_frames / seq.fps:.1f} s); {out.steps} steps, seed {out.seed}; generated in "
                   f"{out.seconds:.2f} s, rendered ({files.backend}) in {files.render_seconds:.2f} s")
-        return str(files.video), files.extra, [str(f) for f in files.downloads], status
+        info = {**player_info(seq, out.labels, text), "stream": False}
+        return str(files.video), files.extra, [str(f) for f in files.downloads], status, info
 
 
 # ---------------------------------------------------------------------------------------------- segmentation
@@ -483,3 +609,114 @@ def segment(seg_file, clip_id, policy, progress=gr.Progress()):
         status = (f"{clip}: {result.num_frames} frames ({result.num_frames / fps:.1f} s), {len(rows)} sign(s), "
                   f"{len(keyframes)} keyframe(s) ({policy}); segmented in {seconds:.2f} s")
         return fig, rows, files, status
+
+
+# ---------------------------------------------------------------------------------------------- practice
+PRACTICE_LENGTHS = {"short": "short (2-4 letters)", "medium": "medium (5-7 letters)", "long": "long (8+ letters)"}
+PRACTICE_HISTORY = 50  # results kept per session
+
+
+def new_practice_state() -> dict:
+    """A session's practice record (kept in ``gr.State``, never sent to the page)."""
+    return {"word": None, "language": None, "checked": False, "seen": [], "history": [], "info": None}
+
+
+def _score_line(state: dict) -> str:
+    hist = state["history"]
+    if not hist:
+        return "No words checked yet in this session."
+    right = sum(h["exact"] for h in hist)
+    letters_ok = sum(h["correct"] for h in hist)
+    letters_all = sum(h["total"] for h in hist)
+    last = ", ".join(h["word"] + (" ✓" if h["exact"] else f" {h['correct']}/{h['total']}") for h in hist[-5:])
+    return (f"**This session:** {right} of {len(hist)} word(s) read exactly, {letters_ok} of {letters_all} letters "
+            f"({100 * letters_ok / max(letters_all, 1):.0f} %). Last: {last}")
+
+
+def practice_new(language, length, speed, view, left_handed, state, progress=gr.Progress()):
+    """A new word from the language's list, fingerspelled by the avatar (no caption: the learner reads it).
+
+    Returns:
+        ``(mp4 path, player info without the word, status line, feedback (cleared), state)``.
+    """
+    from signspark.playback import player_info
+    from signspark.render import RenderOptions
+    from signspark.signs.practice import LENGTHS, choose_word
+
+    with _readable_errors("Practice"):
+        state = dict(state or new_practice_state())
+        length = (length or "short").strip()
+        if length not in LENGTHS:
+            raise gr.Error(f"Unknown word length {length!r}; choose one of {', '.join(LENGTHS)}.")
+        speed = _number(speed, "Signing speed", 0.25, 2.0, default=1.0)
+        render = RenderOptions(view=view or "hands", size=PRACTICE_SIZE, caption=False,
+                               highlight_keyframes=False).resolved()
+        word = choose_word(language, length, avoid=state["seen"][-20:])
+        _step(progress, 0.1, "signing a new word")
+        pipe = load_pipeline(BUILTIN)
+        out, files = pipe.text_to_video(word, language, _new_work_dir("practice"), stem="practice", render=render,
+                                        npz=False, segments=False, left_handed=bool(left_handed), steps=4,
+                                        retrieval=True, speed=speed, seed=len(state["seen"]),
+                                        progress=_Progress(progress, 0.2, 0.95, "rendering frame"))
+        state.update(word=word, language=get_language_code(language), checked=False,
+                     seen=(state["seen"] + [word])[-100:])
+        status = (f"{state['language']}: a {length} word, {out.num_frames / out.pose.fps:.1f} s. "
+                  f"Watch (slow it down, loop it), then type what you read.")
+        info = {**player_info(out.pose, out.labels, word, reveal=False), "stream": False}
+        state["info"] = {**player_info(out.pose, out.labels, word), "stream": False}  # shown once checked
+        return str(files.video), info, status, "", state
+
+
+def get_language_code(language) -> str:
+    from signspark.signs.languages import get_language
+
+    return get_language(language).code
+
+
+_MARK_STYLE = {"ok": ("#1b7f3b", "#e3f5e8", "right"), "wrong": ("#b3261e", "#fde7e6", "read as"),
+               "missing": ("#b3261e", "#fde7e6", "missed"), "extra": ("#8a6d00", "#fff6d5", "not in the word")}
+
+
+def _feedback_html(result) -> str:
+    cells = []
+    for m in result.marks:
+        color, bg, what = _MARK_STYLE[m.status]
+        top = html.escape(m.expected or "·")
+        bottom = html.escape(m.typed or "–")
+        title = f"{m.expected or ''} {what} {m.typed or ''}".strip()
+        cells.append(f'<span class="practice-letter practice-{m.status}" title="{html.escape(title)}" '
+                     f'style="display:inline-flex;flex-direction:column;align-items:center;min-width:2.2em;'
+                     f'margin:2px;padding:4px 6px;border-radius:6px;border:2px solid {color};background:{bg};'
+                     f'color:{color};font-weight:bold"><span style="font-size:1.4em">{top}</span>'
+                     f'<span style="font-size:0.85em">{bottom}</span></span>')
+    verdict = ("Exactly right!" if result.exact else
+               f"{result.correct} of {result.total} letters right. The word was "
+               f"<b>{html.escape(result.word)}</b>.")
+    return (f'<div id="practice_result"><div style="font-size:1.1em;margin-bottom:4px">{verdict}</div>'
+            f'<div>{"".join(cells)}</div><div style="font-size:0.85em;color:#555">top: the word\'s letters; '
+            f'bottom: what you typed (– missed, · added)</div></div>')
+
+
+def practice_check(answer, state):
+    """Compare the learner's answer with the word, letter by letter, and reveal the word in the player.
+
+    Returns:
+        ``(feedback HTML, session score (Markdown), player info with the word, state)``.
+    """
+    from signspark.signs.practice import check_answer
+
+    with _readable_errors("Practice"):
+        state = dict(state or new_practice_state())
+        if not state.get("word"):
+            raise gr.Error("Press New word first: the avatar fingerspells a word for you to read.")
+        answer = "" if answer is None else str(answer).strip()
+        if not answer:
+            raise gr.Error("Type the word you read (press Replay or slow it down to watch again).")
+        if len(answer) > MAX_TEXT_CHARS:
+            raise gr.Error(f"The answer has {len(answer)} characters; the limit is {MAX_TEXT_CHARS}.")
+        result = check_answer(state["word"], answer, state["language"])
+        if not state["checked"]:  # only the first answer to a word counts towards the score
+            state["history"] = (state["history"] + [{"word": result.word, "correct": result.correct,
+                                                     "total": result.total, "exact": result.exact}])[-PRACTICE_HISTORY:]
+            state["checked"] = True
+        return _feedback_html(result), _score_line(state), state["info"], state

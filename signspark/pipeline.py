@@ -384,7 +384,9 @@ class SignSparK:
                       render=None, ply_frame: int | None = None, npz: bool = True, segments: bool = True,
                       keyframes: Keyframes | PoseSequence | None = None, segmenter=None,
                       max_frames: int | None = None, progress: Callable[[int, int], None] | None = None,
-                      also=None, **kwargs):
+                      also=None, left_handed: bool = False, glb: bool = False,
+                      on_chunk: Callable[[Any], None] | None = None,
+                      on_generated: Callable[[GenerationOutput], None] | None = None, **kwargs):
         """Text (and/or keyframes) -> finished files in ``folder``: the one call from a request to a video.
 
         Generates the clip (see :meth:`__call__`; ``kwargs`` are its options, among them ``signs=``
@@ -394,6 +396,12 @@ class SignSparK:
         ``ply_frame`` as ``.ply`` (None: none), the PoseSequence ``.npz`` and the segments as JSON
         and ELAN (see :func:`signspark.outputs.write_outputs`). A clip longer than ``max_frames``
         is refused (ValueError) before anything is written.
+
+        ``left_handed`` mirrors the signing (a left-handed signer, on the pose; the returned
+        output's ``pose`` is the mirrored one), ``glb`` adds the animated ``<stem>.glb``, and
+        ``on_chunk(VideoChunk)`` receives the video in short finished pieces while it renders
+        (see :func:`signspark.outputs.write_outputs`); ``on_generated(out)`` is called with the
+        generated clip before its files are written (a page can show its timing meanwhile).
 
         Returns:
             ``(GenerationOutput, OutputFiles)``.
@@ -409,8 +417,14 @@ class SignSparK:
         if max_frames is not None and out.num_frames > max_frames:
             raise ValueError(f"the clip would have {out.num_frames} frames ({out.num_frames / out.pose.fps:.1f} s); "
                              f"the limit here is {max_frames}: use shorter text or a higher signing speed")
-        files = write_outputs(out, folder, stem or file_stem(out.pose.text or text), video=render, ply_frame=ply_frame, npz=npz,
-                              segments=segments, progress=progress, also=also)
+        if left_handed:
+            from signspark.outputs import left_handed_output
+
+            out = left_handed_output(out)
+        if on_generated is not None:
+            on_generated(out)
+        files = write_outputs(out, folder, stem or file_stem(out.pose.text or text), video=render, ply_frame=ply_frame,
+                              npz=npz, segments=segments, progress=progress, also=also, glb=glb, on_chunk=on_chunk)
         return out, files
 
     def text_to_pose(self, text: str, lang: str = "ASL", **kwargs) -> GenerationOutput:

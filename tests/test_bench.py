@@ -34,6 +34,7 @@ def test_render_bench_prints_a_row_per_backend():
 def test_demo_bench_runs_end_to_end(tmp_path):
     out = _run("bench/demo_request.py", "--tiny", "--text", "ab", "--runs", "1", "--steps", "1", "--size", "64",
                "--backend", "skeleton", "--clients", "1", "--requests", "1", timeout=600)
-    for line in ("generate + render", "whole demo request", "round trip", "requests/minute; "):
+    for line in ("generate + render", "demo request: first frame", "whole demo request", "round trip",
+                 "requests/minute; "):
         assert line in out, out
     assert " 0 error(s)" in out

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..cli import CLIError
 
 BACKENDS = ("auto", "gsplat", "gl", "torch", "mesh", "skeleton")
-VIEWS = ("front", "three_quarter", "hands")
+VIEWS = ("front", "three_quarter", "side", "hands")  # signspark.render.views.VIEWS (kept light: no torch at parse time)
 
 EPILOG = """\
 examples:

@@ -70,7 +70,7 @@ class RenderOptions:
     Attributes:
         backend: "auto" (gsplat on CUDA, else OpenGL, else PyTorch), "gsplat", "gl", "torch",
             "mesh" (OpenGL shaded mesh) or "skeleton".
-        view: "front", "three_quarter" or "hands" (see :mod:`signspark.render.views`).
+        view: "front", "three_quarter", "side" (profile) or "hands" (see :mod:`signspark.render.views`).
         size: panel size in pixels: one int (square) or (width, height).
         background: (r, g, b) 0-255, or "white" / "black" / "#rrggbb".
         highlight_keyframes: draw a coloured border on the sequence's keyframes.

@@ -62,14 +62,15 @@ class _Encoder:
     ``close`` mirror imageio-ffmpeg's writer; ``kill`` stops it at once.
     """
 
-    def __init__(self, path: Path, width: int, height: int, fps: float, crf: int, preset: str):
+    def __init__(self, path: Path, width: int, height: int, fps: float, crf: int, preset: str,
+                 movflags: str = "+faststart", extra: list[str] | None = None):
         import imageio_ffmpeg
 
         cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-hide_banner", "-loglevel", "error", "-nostdin",
                "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{width}x{height}", "-pix_fmt", "rgb24",
                "-r", str(Fraction(fps).limit_denominator()), "-i", "-", "-an",
-               "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-preset", preset, "-crf", str(crf),
-               "-movflags", "+faststart", "-f", "mp4", str(path)]
+               "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-preset", preset, "-crf", str(crf), *(extra or []),
+               "-movflags", movflags, "-f", "mp4", str(path)]
         self._stderr = tempfile.TemporaryFile()
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr,
@@ -120,18 +121,26 @@ class Mp4Writer:
         fps: frames per second (> 0).
         crf: x264 constant rate factor (lower is better quality; 23 is the default).
         preset: x264 speed preset (``ultrafast`` ... ``veryslow``).
+        fragmented: write a fragmented mp4 (``empty_moov``, one fragment per keyframe) instead of a
+            ``+faststart`` one: what a browser's Media Source Extensions append piece by piece
+            (:mod:`signspark.render.chunks`).
 
     The frame size is fixed by the first frame; odd widths or heights are padded
     by one pixel (edge colour) because yuv420p needs even sizes.
     """
 
-    def __init__(self, path: str | os.PathLike, fps: float, crf: int = 23, preset: str = "superfast"):
+    def __init__(self, path: str | os.PathLike, fps: float, crf: int = 23, preset: str = "superfast",
+                 fragmented: bool = False):
         self.path = Path(path)
         if self.path.suffix.lower() != ".mp4":
             raise ValueError(f"{self.path}: the video is written as .mp4; give a path ending in .mp4")
         if not (np.isfinite(fps) and 0 < fps <= 240):
             raise ValueError(f"fps must be in (0, 240], got {fps}")
         self.fps, self.crf, self.preset = float(fps), int(crf), preset
+        # Fragmented pieces have no B-frames: each starts at time 0 with no composition delay, so
+        # pieces placed one after another (a player's ``sequence`` mode, ffmpeg's concat) line up exactly.
+        self.fragmented = bool(fragmented)
+        self.movflags = "frag_keyframe+empty_moov+default_base_moof" if fragmented else "+faststart"
         self._gen = None
         self._tmp: Path | None = None
         self._size: tuple[int, int] | None = None  # (H, W) of incoming frames
@@ -166,7 +175,8 @@ class Mp4Writer:
         self._tmp = _temporary_sibling(self.path, ".tmp.mp4")  # also removes what killed writers left
         W, H = w + (w % 2), h + (h % 2)
         try:
-            self._gen = _Encoder(self._tmp, W, H, self.fps, self.crf, self.preset)
+            self._gen = _Encoder(self._tmp, W, H, self.fps, self.crf, self.preset, self.movflags,
+                                 ["-bf", "0"] if self.fragmented else [])
         except BaseException:
             self._tmp.unlink(missing_ok=True)
             self._tmp = None

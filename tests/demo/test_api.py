@@ -13,7 +13,7 @@ from gradio_client.exceptions import AppError
 from signspark.pose.sequence import PoseSequence
 
 T2S_ARGS = dict(language="ASL", model="built-in", steps=2, guidance=1.5, seed=0, speed=2.0, view="front",
-                backend="skeleton", ply_frame=-1)
+                backend="skeleton", ply_frame=-1, left_handed=False)
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +39,41 @@ def pose_file(tmp_path_factory) -> Path:
 
 
 def test_text_to_sign(client):
-    video, ply, plot, files, status = client.predict("hi", *T2S_ARGS.values(), api_name="/text_to_sign")
+    video, ply, plot, files, status, info, pieces = client.predict("hi", *T2S_ARGS.values(),
+                                                                   api_name="/text_to_sign")
+    glb = next(f for f in files if f.endswith(".glb"))
     assert Path(video).suffix == ".mp4" and Path(video).stat().st_size > 1000
     assert Path(ply).suffix == ".ply" and Path(ply).stat().st_size > 10_000
+    assert Path(glb).suffix == ".glb" and Path(glb).read_bytes()[:4] == b"glTF"
     assert plot["type"] == "matplotlib" and plot["plot"].startswith("data:image/")
     names = sorted(Path(f).name for f in files)
-    assert names == ["hi.eaf", "hi.npz", "hi.segments.json"]
+    assert names == ["hi.eaf", "hi.glb", "hi.mp4", "hi.npz", "hi.segments.json"]
     seq = PoseSequence.load(next(f for f in files if f.endswith(".npz")))
     assert f"{seq.num_frames} frames" in status and seq.text == "hi"
+    assert info["fps"] == seq.fps and info["num_frames"] == seq.num_frames  # the timing of the signs
+    assert pieces and all(Path(p).suffix == ".mp4" for p in pieces)
+
+
+def test_text_to_sign_left_handed(client):
+    *_, files, status, info, pieces = client.predict("hi", **{**T2S_ARGS, "left_handed": True},
+                                                     api_name="/text_to_sign")
+    right = client.predict("hi", *T2S_ARGS.values(), api_name="/text_to_sign")[3]
+    from signspark.pose.mirror import mirror_sequence
+
+    left = PoseSequence.load(next(f for f in files if f.endswith(".npz")))
+    right = PoseSequence.load(next(f for f in right if f.endswith(".npz")))
+    np.testing.assert_allclose(left.params["left_hand_pose"], mirror_sequence(right).params["left_hand_pose"],
+                               atol=1e-5)
+
+
+def test_practice_endpoints(client):
+    video, info, status, feedback = client.predict("ASL", "short", 1.5, "hands", False, api_name="/practice_new")
+    assert Path(video).suffix == ".mp4" and info["text"] == "" and "a short word" in status
+    html, score, revealed = client.predict("zzzz", api_name="/practice_check")  # the session remembers the word
+    word = revealed["text"]
+    assert 2 <= len(word) <= 4 and word in html and "1 word(s)" in score
+    with pytest.raises(AppError, match="Type the word you read"):
+        client.predict("", api_name="/practice_check")
 
 
 def test_default_renderer_works_in_the_server_threads(client):
@@ -57,8 +84,8 @@ def test_default_renderer_works_in_the_server_threads(client):
     if best is None:
         pytest.skip("no Gaussian renderer runs here")
     next(render_frames(PoseSequence.zeros(1), RenderOptions(backend=best, size=64)))  # set up in this thread first
-    video, *_, status = client.predict("hi", **{**T2S_ARGS, "backend": "auto", "steps": 1, "speed": 2.0},
-                                       api_name="/text_to_sign")
+    video, *_, status, _, _ = client.predict("hi", **{**T2S_ARGS, "backend": "auto", "steps": 1, "speed": 2.0},
+                                             api_name="/text_to_sign")
     assert f"rendered ({best})" in status and Path(video).stat().st_size > 1000
 
 
@@ -78,10 +105,11 @@ def test_load_keyframes(client, pose_file):
 
 def test_keyframes_to_sign(client, pose_file):
     table = {"headers": ["frame", "source"], "data": [[0, "file:0"], [10, "file:7"]], "metadata": None}
-    video, plot, files, status = client.predict(
-        handle_file(str(pose_file)), "", "ASL", table, 20, "built-in", 1, 1.0, 0, "front", "skeleton",
+    video, plot, files, status, info = client.predict(
+        handle_file(str(pose_file)), "", "ASL", table, 20, "built-in", 1, 1.0, 0, "front", "skeleton", False,
         api_name="/keyframes_to_sign")
     out = PoseSequence.load(files[0])
+    assert Path(files[-1]).suffix == ".glb" and info["num_frames"] == 20
     assert out.num_frames == 20 and out.keyframes.tolist() == [0, 10]
     assert Path(video).suffix == ".mp4" and plot["type"] == "matplotlib"
     assert "2 keyframe(s) held over 20 frames" in status
@@ -91,7 +119,7 @@ def test_keyframes_to_sign_bad_table(client, pose_file):
     table = {"headers": ["frame", "source"], "data": [[3, "webcam:1"]], "metadata": None}
     with pytest.raises(AppError, match="must be file:N or lexicon"):
         client.predict(handle_file(str(pose_file)), "", "ASL", table, 0, "built-in", 1, 1.0, 0, "front", "skeleton",
-                       api_name="/keyframes_to_sign")
+                       False, api_name="/keyframes_to_sign")
 
 
 def test_segment(client, pose_file):

@@ -2,7 +2,10 @@
 
 Types a word, generates, waits for the video; uploads keyframes, loads them into the table,
 renders; provokes an input error and reads its message in the page; checks that gr.Model3D
-draws the avatar's .ply (WebGL through SwiftShader). Screenshots go to the test's temporary folder.
+draws the avatar's .ply and plays the animated .glb (WebGL through SwiftShader); plays the
+streamed video in the learning player and uses its controls (speed, loop, frame steps, the
+slower replay, the highlighted letter); a round of fingerspelling practice. Screenshots go to
+the test's temporary folder.
 """
 
 from __future__ import annotations
@@ -59,11 +62,24 @@ def page(browser, server):
     """A fresh page per test, so a 3D splat still loading from one test cannot slow the next."""
     pg = browser.new_page(viewport={"width": 1200, "height": 1500})
     pg.set_default_timeout(TIMEOUT_MS)
-    pg.goto(server, wait_until="networkidle")
+    _open(pg, server)
     try:
         yield pg
     finally:
         pg.close()
+
+
+def _open(page, url: str) -> None:
+    """Load the demo and wait until its players are ready (the page keeps a session heartbeat open,
+    so there is no network idle to wait for)."""
+    page.goto(url, wait_until="load")
+    page.wait_for_function("() => window.SignSparKPlayers && window.SignSparKPlayers.t2s", timeout=TIMEOUT_MS)
+
+
+def _player(page, name: str, expr: str):
+    """Evaluate ``expr`` with ``p`` (the player's API) and ``v`` (its video) bound."""
+    return page.evaluate(f"() => {{ const p = window.SignSparKPlayers[{name!r}]; const v = p && p.video; "
+                         f"return {expr}; }}")
 
 
 def _choose(page, elem_id: str, option: str) -> None:
@@ -97,16 +113,13 @@ def test_text_to_sign_in_the_browser(page, tmp_path):
     _choose(page, "backend_in", "Skeleton")
     page.locator("#generate_btn").click()
     status = page.locator("#status_out textarea")
-    expect(status).to_have_value(re.compile(r"ASL: 'hi' - \d+ frames"))
-    assert "rendered (skeleton)" in status.input_value()
-    expect(page.locator("#video_out video")).to_have_count(1)
-    # Chromium itself decodes the mp4 (H.264, yuv420p): metadata loads and the frames have a size
+    expect(status).to_have_value(re.compile(r"ASL: 'hi' - \d+ frames.*rendered \(skeleton\)"))
+    # Chromium itself decodes the mp4 (H.264, yuv420p), streamed into the learning player: frames have a size
     page.wait_for_function(
-        "() => { const v = document.querySelector('#video_out video');"
-        " return v && v.readyState >= 1 && v.duration > 0 && v.videoWidth === 512; }", timeout=30_000)
-    expect(page.locator("#avatar_out canvas")).to_have_count(1)
+        "() => { const v = window.SignSparKPlayers.t2s.video;"
+        " return v.readyState >= 2 && v.duration > 0 && v.videoWidth === 512; }", timeout=30_000)
     files = page.locator("#files_out")
-    for part in ("hi\n.npz", "hi.segments\n.json", "hi\n.eaf"):  # the file list shows name and suffix apart
+    for part in ("hi\n.mp4", "hi\n.npz", "hi.segments\n.json", "hi\n.eaf", "hi\n.glb"):  # name and suffix apart
         expect(files).to_contain_text(part)
     shot = tmp_path / "text_to_sign.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -133,7 +146,8 @@ def test_keyframes_upload_in_the_browser(page, tmp_path):
     page.locator("#kf_render_btn").click()
     expect(page.locator("#kf_status_out textarea")).to_have_value(
         re.compile(r"^3 keyframe\(s\) held over 12 frames"))
-    expect(page.locator("#kf_video_out video")).to_have_count(1)
+    page.wait_for_function("() => { const v = window.SignSparKPlayers.kf2s.video;"
+                           " return v.readyState >= 2 && v.duration > 0.4; }", timeout=30_000)
     shot = tmp_path / "keyframes_to_sign.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
@@ -151,13 +165,14 @@ def test_model3d_draws_the_avatar_ply(browser, server, tmp_path):
     try:
         page = b.new_page(viewport={"width": 1200, "height": 1500})
         page.set_default_timeout(TIMEOUT_MS)
-        page.goto(server, wait_until="networkidle")
+        _open(page, server)
         if not page.evaluate("() => !!document.createElement('canvas').getContext('webgl2')"):
             pytest.skip("this Chromium has no WebGL 2, not even through SwiftShader")
         page.locator("#text_in textarea").fill("hi")
         _choose(page, "backend_in", "Skeleton")
         page.locator("#generate_btn").click()
-        expect(page.locator("#status_out textarea")).to_have_value(re.compile(r"ASL: 'hi' - \d+ frames"))
+        expect(page.locator("#status_out textarea")).to_have_value(re.compile(r"ASL: 'hi' - \d+ frames.*rendered"))
+        page.locator("#show_3d_btn").click()  # the viewers open on request
         shot = tmp_path / "model3d.png"
         lit = 0.0
         for _ in range(20):  # the viewer loads and sorts the splats in the background
@@ -168,5 +183,152 @@ def test_model3d_draws_the_avatar_ply(browser, server, tmp_path):
             if lit > 0.02:
                 break
         assert lit > 0.02, f"the 3D viewer shows {lit:.3%} lit pixels"
+    finally:
+        b.close()
+
+
+def test_streamed_video_plays_in_the_learning_player(page, tmp_path):
+    """The first pieces play while the rest renders (Media Source Extensions), and the whole clip ends up there."""
+    from playwright.sync_api import expect
+
+    page.locator("#text_in textarea").fill("hello there")
+    _set_number(page, "steps_in", 1)
+    _choose(page, "backend_in", "Skeleton")
+    page.locator("#generate_btn").click()
+    page.wait_for_function("() => window.SignSparKPlayers.t2s.root.dataset.firstFrameMs", timeout=TIMEOUT_MS)
+    assert _player(page, "t2s", "v.src.startsWith('blob:')")  # a MediaSource, fed piece by piece
+    expect(page.locator("#status_out textarea")).to_have_value(re.compile(r"first frames shown after"))
+    page.wait_for_function("() => { const p = window.SignSparKPlayers.t2s;"
+                           " return p.root.dataset.finished && p.video.duration > 0; }", timeout=TIMEOUT_MS)
+    page.wait_for_function("() => { const v = window.SignSparKPlayers.t2s.video; return v.ended || v.currentTime > 0.5; }",
+                           timeout=TIMEOUT_MS)
+    assert _player(page, "t2s", "p.root.dataset.streamError || ''") == ""
+    status = page.locator("#status_out textarea").input_value()
+    frames = int(re.search(r"- (\d+) frames", status).group(1))
+    # the streamed video holds the whole clip (pieces appended in sequence, the stream ended)
+    page.wait_for_function(f"() => Math.abs(window.SignSparKPlayers.t2s.video.duration - {frames / 25}) < 0.05",
+                           timeout=TIMEOUT_MS)
+    shot = tmp_path / "streamed.png"
+    page.screenshot(path=str(shot), full_page=True)
+
+
+def test_learning_controls(page):
+    page.locator("#text_in textarea").fill("hello")
+    _set_number(page, "steps_in", 1)
+    _choose(page, "backend_in", "Skeleton")
+    page.locator("#generate_btn").click()
+    page.wait_for_function("() => { const p = window.SignSparKPlayers.t2s;"
+                           " return p.root.dataset.finished && p.video.readyState >= 2; }", timeout=TIMEOUT_MS)
+    player = page.locator("#player_out")
+    # slow motion: a quarter of the speed, and the clock runs at a quarter
+    player.get_by_role("button", name="0.25x").click()
+    assert _player(page, "t2s", "v.playbackRate") == 0.25
+    assert player.get_by_role("button", name="0.25x").get_attribute("aria-pressed") == "true"
+    page.evaluate("() => { const v = window.SignSparKPlayers.t2s.video; v.currentTime = 0; return v.play(); }")
+    t0 = _player(page, "t2s", "[v.currentTime, performance.now()]")
+    page.wait_for_timeout(1200)
+    t1 = _player(page, "t2s", "[v.currentTime, performance.now()]")
+    rate = (t1[0] - t0[0]) / ((t1[1] - t0[1]) / 1000)
+    assert 0.12 < rate < 0.35, rate
+    # loop
+    player.get_by_label("Loop").check()
+    assert _player(page, "t2s", "v.loop") is True
+    player.get_by_label("Loop").uncheck()
+    # frame by frame
+    player.get_by_role("button", name="One frame forward").click()
+    page.wait_for_function("() => window.SignSparKPlayers.t2s.video.paused")
+    page.evaluate("() => { const v = window.SignSparKPlayers.t2s.video; v.currentTime = 0.5 / 25; }")
+    page.wait_for_timeout(200)
+    for _ in range(3):
+        player.get_by_role("button", name="One frame forward").click()
+        page.wait_for_timeout(150)
+    assert re.match(r"frame 4 / \d+", player.locator(".ssp-frame").inner_text())
+    player.get_by_role("button", name="One frame back").click()
+    page.wait_for_timeout(150)
+    assert re.match(r"frame 3 / \d+", player.locator(".ssp-frame").inner_text())
+    # replay, then a slower second pass
+    player.get_by_role("button", name="1x", exact=True).click()
+    player.get_by_role("button", name="Replay, then slower").click()
+    at = page.wait_for_function("() => { const v = window.SignSparKPlayers.t2s.video;"
+                                " return v.playbackRate === 0.5 && [v.currentTime]; }", timeout=TIMEOUT_MS).json_value()
+    assert at[0] < 0.5  # the second pass, at half the speed, starts again from the beginning
+
+
+def test_practice_in_the_browser(page, tmp_path):
+    """A practice round: a word is signed (not shown), the answer gets letter-by-letter feedback, the word is then
+    shown in the player with the letter being signed highlighted."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Fingerspelling practice").click()
+    page.wait_for_function("() => window.SignSparKPlayers.practice")
+    page.locator("#practice_new_btn").click()
+    expect(page.locator("#practice_status_out textarea")).to_have_value(re.compile(r"ASL: a short word"))
+    page.wait_for_function("() => { const v = window.SignSparKPlayers.practice.video;"
+                           " return v.readyState >= 2 && v.duration > 0; }", timeout=TIMEOUT_MS)
+    player = page.locator("#practice_player_out")
+    assert player.locator(".ssp-text").inner_text() == ""  # the word is not given away
+    chips = player.locator(".ssp-chip")
+    assert chips.count() >= 2 and set(chips.all_inner_texts()) == {"?"}
+    page.locator("#practice_answer_in input, #practice_answer_in textarea").first.fill("qqqq")
+    page.locator("#practice_check_btn").click()
+    expect(page.locator("#practice_result")).to_be_visible()
+    expect(page.locator("#practice_score_out")).to_contain_text("0 of 1 word(s)")
+    word = player.locator(".ssp-text").inner_text()
+    assert 2 <= len(word) <= 4 and word in page.locator("#practice_result").inner_text()
+    labels = chips.all_inner_texts()
+    assert labels == list(word.upper())
+    # the letter being signed is highlighted in the word, in step with the video
+    cue = _player(page, "practice", "(() => { v.pause(); return null; })()")
+    cues = page.evaluate("() => [...document.querySelectorAll('#practice_player_out .ssp-chip')].map(c => c.title)")
+    start = float(re.search(r"([0-9.]+)-", cues[1]).group(1))
+    page.evaluate(f"() => {{ const v = window.SignSparKPlayers.practice.video; v.currentTime = {start} + 0.02; }}")
+    page.wait_for_function("() => document.querySelector('#practice_player_out .ssp-text .ssp-on')")
+    assert player.locator(".ssp-text .ssp-on").inner_text().upper() == labels[1]
+    assert player.locator(".ssp-chip.ssp-on").inner_text() == labels[1] and cue is None
+    shot = tmp_path / "practice.png"
+    page.screenshot(path=str(shot), full_page=True)
+
+
+def test_model3d_plays_the_animated_glb(browser, server, tmp_path):
+    """The demo's .glb viewer (gr.Model3D, Babylon.js) shows the avatar and plays its animation."""
+    from playwright.sync_api import expect
+    from PIL import Image
+
+    b = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--use-gl=angle", "--use-angle=swiftshader",
+                                          "--enable-unsafe-swiftshader", "--disable-background-networking"])
+    try:
+        page = b.new_page(viewport={"width": 1200, "height": 1500})
+        page.set_default_timeout(TIMEOUT_MS)
+        _open(page, server)
+        if not page.evaluate("() => !!document.createElement('canvas').getContext('webgl2')"):
+            pytest.skip("this Chromium has no WebGL 2, not even through SwiftShader")
+        page.locator("#text_in textarea").fill("hello")
+        _set_number(page, "steps_in", 1)
+        _choose(page, "backend_in", "Skeleton")
+        page.locator("#generate_btn").click()
+        expect(page.locator("#status_out textarea")).to_have_value(re.compile(r"rendered \(skeleton\)"))
+        page.locator("#show_3d_btn").click()
+
+        def shot(name):  # below the viewer's label and buttons, which float over the canvas
+            path = tmp_path / name
+            page.locator("#glb_out canvas").screenshot(path=str(path))
+            return np.asarray(Image.open(path).convert("RGB")).astype(int)[60:]
+
+        covered, first = 0.0, None
+        for _ in range(30):  # the viewer loads the file in the background
+            page.wait_for_timeout(1000)
+            first = shot("glb_a.png")
+            covered = float((np.abs(first - 255).sum(-1) > 30).mean())
+            if covered > 0.02:
+                break
+        assert covered > 0.02, f"the .glb viewer shows the avatar on {covered:.3%} of its canvas"
+        changed = 0.0
+        for _ in range(10):
+            page.wait_for_timeout(400)
+            changed = float((np.abs(shot("glb_b.png") - first).sum(-1) > 30).mean())
+            if changed > 0.002:
+                break
+        assert changed > 0.002, "the avatar does not move: the animation does not play"
     finally:
         b.close()

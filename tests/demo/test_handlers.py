@@ -20,10 +20,18 @@ from signspark.pose.streams import params_to_full
 FAST = dict(model="built-in", steps=2, guidance=1.5, seed=0, speed=2.0, view="front", backend="skeleton")
 
 
-def _t2s(text="hi", language="ASL", ply_frame=-1, **kw):
+def _t2s_steps(text="hi", language="ASL", ply_frame=-1, left_handed=False, **kw) -> list[tuple]:
+    """Every yield of the streaming text-to-sign handler."""
     a = {**FAST, **kw}
-    return H.text_to_sign(text, language, a["model"], a["steps"], a["guidance"], a["seed"], a["speed"], a["view"],
-                          a["backend"], ply_frame, progress=None)
+    return list(H.text_to_sign(text, language, a["model"], a["steps"], a["guidance"], a["seed"], a["speed"], a["view"],
+                               a["backend"], ply_frame, left_handed, progress=None))
+
+
+def _t2s(text="hi", language="ASL", ply_frame=-1, **kw):
+    """The finished result as ``(mp4, ply, timeline, [npz, json, eaf], status)``."""
+    video, ply, fig, downloads, status, info, pieces = _t2s_steps(text, language, ply_frame, **kw)[-1]
+    assert downloads[0] == video and H.animated_model(downloads) == downloads[-1]  # the mp4 and the .glb too
+    return video, ply, fig, downloads[1:-1], status
 
 
 def _video_meta(path) -> tuple[tuple[int, int], int]:
@@ -63,6 +71,72 @@ def test_text_to_sign_outputs(hello):
     assert len(load_ply(ply)) > 1000
     assert Path(ply).name.endswith("frame0003.ply")
     assert fig.type == "matplotlib" and fig.plot.startswith("data:image/webp;base64,")  # drawn beside the video
+
+
+def test_text_to_sign_streams_its_pieces_first():
+    steps = _t2s_steps("hello", ply_frame=3)
+    first, *middle, last = steps
+    skip = gr.skip()
+    info = first[5]
+    assert info["stream"] is True and info["text"] == "hello" and first[6] == [] and first[0] == skip
+    assert [c["label"] for c in info["cues"]] == list("HELLO") and info["cues"][0]["span"] == [0, 1]
+    assert "rendering" in first[4]
+    assert middle and all(m[0] == skip and m[5] == skip for m in middle)  # pieces only, the mp4 at the end
+    pieces = middle[-1][6]
+    assert [len(m[6]) for m in middle] == list(range(1, len(middle) + 1))  # one more piece each time
+    assert last[6] == pieces and last[5] == {**info, "stream": False}
+    frames = [_video_meta(p)[1] for p in pieces]
+    from signspark.render.chunks import FIRST_CHUNK_FRAMES
+
+    assert frames[0] == FIRST_CHUNK_FRAMES and sum(frames) == info["num_frames"] == _video_meta(last[0])[1]
+    assert "first frames shown after" in last[4] and H.animated_model(last[3]).endswith("hello.glb")
+
+
+def test_3d_views_open_on_request():
+    video, ply, fig, downloads, status, info, pieces = _t2s_steps("hi")[-1]
+    assert H.show_3d_views(ply, downloads) == (ply, H.animated_model(downloads))
+    assert H.show_3d_views({"path": ply}, [{"path": d} for d in downloads])[1].endswith("hi.glb")
+    assert H.clear_3d_views() == (None, None)
+    with pytest.raises(gr.Error, match="Generate a clip first"):
+        H.show_3d_views(None, [])
+
+
+def test_left_handed_signer(hello):
+    video, ply, fig, files, status = _t2s("hi", ply_frame=3, left_handed=True)
+    right, left = PoseSequence.load(hello[3][0]), PoseSequence.load(files[0])
+    from signspark.pose.mirror import mirror_sequence
+
+    np.testing.assert_allclose(left.params["left_hand_pose"], mirror_sequence(right).params["left_hand_pose"],
+                               atol=1e-5)
+
+
+def test_practice_round():
+    state = H.new_practice_state()
+    video, info, status, feedback, state = H.practice_new("ASL", "short", 1.5, "hands", False, state, progress=None)
+    word = state["word"]
+    assert 2 <= len(word) <= 4 and _video_meta(video)[0] == (H.PRACTICE_SIZE, H.PRACTICE_SIZE)
+    assert info["text"] == "" and all(c["label"] == "?" for c in info["cues"])  # the word is not sent to the page
+    assert word not in str(info) and word not in status and feedback == ""
+    html, score, revealed, state = H.practice_check(word[:-1] + ("x" if word[-1] != "x" else "y"), state)
+    assert revealed["text"] == word and [c["label"] for c in revealed["cues"]] == list(word.upper())
+    assert "practice-wrong" in html and "practice-ok" in html and f"<b>{word}</b>" in html
+    assert "0 of 1 word(s)" in score
+    html, score, _, state = H.practice_check(word.upper(), state)  # a second answer to the same word
+    assert "Exactly right" in html and "0 of 1 word(s)" in score  # only the first answer counts
+    _, _, _, _, state = H.practice_new("ASL", "short", 1.5, "front", True, state, progress=None)
+    assert state["word"] and state["checked"] is False and len(state["seen"]) == 2
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda s: H.practice_check("abc", s), "Press New word first"),
+    (lambda s: H.practice_check("  ", {**s, "word": "cat", "language": "ASL"}), "Type the word you read"),
+    (lambda s: H.practice_new("ASL", "huge", 1.0, "hands", False, s, progress=None), "Unknown word length"),
+    (lambda s: H.practice_new("ASL", "short", 9, "hands", False, s, progress=None), "Signing speed must be"),
+    (lambda s: H.practice_new("ASL", "short", 1.0, "top", False, s, progress=None), "Unknown view"),
+])
+def test_practice_errors_are_messages(call, message):
+    with pytest.raises(gr.Error, match=message):
+        call(H.new_practice_state())
 
 
 def test_avatar_ply_is_in_the_3dgs_convention(hello, tmp_path):
@@ -205,8 +279,9 @@ def test_keyframes_to_sign_holds_the_edited_keyframes(tmp_path):
     feats = params_to_full(source.params).numpy()
     # move frame 9 -> 12, drop 19, insert frame 15 with the pose of source frame 4
     table = [[0, "file:0"], [12, "file:9"], [15, "file:4"]]
-    video, fig, files, status = H.keyframes_to_sign(
+    video, fig, files, status, info = H.keyframes_to_sign(
         str(src), "", "ASL", table, 0, "built-in", 2, 1.5, 3, "front", "skeleton", progress=None)
+    assert info["num_frames"] == 20 and info["stream"] is False and Path(files[-1]).suffix == ".glb"
     out = PoseSequence.load(files[0])
     assert out.num_frames == 20  # the upload's length: every keyframe fits
     assert out.keyframes.tolist() == [0, 12, 15]
@@ -219,7 +294,7 @@ def test_keyframes_to_sign_holds_the_edited_keyframes(tmp_path):
 
 def test_keyframes_to_sign_total_frames_and_empty_table(tmp_path):
     src = _pose_file(tmp_path, keyframes=(0, 5))
-    _, _, files, _ = H.keyframes_to_sign(str(src), "", "ASL", [], 16, "built-in", 1, 1.0, 0, "front", "skeleton",
+    _, _, files, _, _ = H.keyframes_to_sign(str(src), "", "ASL", [], 16, "built-in", 1, 1.0, 0, "front", "skeleton",
                                          progress=None)
     out = PoseSequence.load(files[0])
     assert out.num_frames == 16 and out.keyframes.tolist() == [0, 5]
@@ -243,7 +318,7 @@ def test_keyframes_to_sign_bad_table(tmp_path, table, total, expected):
 def test_keyframes_table_accepts_the_api_payload(tmp_path):
     src = _pose_file(tmp_path)
     payload = {"headers": ["frame", "source"], "data": [[0, "file:0"], [10, "file:19"], [None, None]]}
-    _, _, files, _ = H.keyframes_to_sign(str(src), "", "ASL", payload, 0, "built-in", 1, 1.0, 0, "front", "skeleton",
+    _, _, files, _, _ = H.keyframes_to_sign(str(src), "", "ASL", payload, 0, "built-in", 1, 1.0, 0, "front", "skeleton",
                                          progress=None)
     assert PoseSequence.load(files[0]).keyframes.tolist() == [0, 10]
 
@@ -252,7 +327,7 @@ def test_lexicon_keyframes_and_letters():
     rows, total, status = H.load_keyframes(None, "abc", "ASL")
     assert rows and all(src.startswith("lexicon:") for _, src in rows) and total > max(f for f, _ in rows)
     table = rows[:2] + [[total - 1, "lexicon:B"]]
-    _, _, files, status = H.keyframes_to_sign(None, "abc", "ASL", table, 0, "built-in", 1, 1.0, 0, "front",
+    _, _, files, status, _ = H.keyframes_to_sign(None, "abc", "ASL", table, 0, "built-in", 1, 1.0, 0, "front",
                                               "skeleton", progress=None)
     out = PoseSequence.load(files[0])
     assert out.keyframes.tolist() == sorted(f for f, _ in table) and out.text == "abc"
