@@ -296,9 +296,12 @@ def _timeline(title: str):
     from demo.timeline import encoded_plot, timeline_figure
 
     def draw(out):
+        from signspark.signs.signwriting_images import sign_pictures
+
         seq = out.pose
+        pictures = sign_pictures(out.labels, seq.language) if out.labels else None
         return encoded_plot(timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, out.labels,
-                                            out.tags, title=title))
+                                            out.tags, title=title, pictures=pictures))
     return draw
 
 

@@ -28,7 +28,8 @@ _TAG_COLORS = {0: "#d9d9d9", 1: "#9ecae9", 2: "#f58518"}
 
 def timeline_figure(num_frames: int, fps: float = 25.0, segments: Sequence[Sequence[int]] | np.ndarray = (),
                     keyframes: Sequence[int] | np.ndarray = (), labels: Sequence[str] | None = None,
-                    tags: Sequence[int] | np.ndarray | None = None, title: str | None = None) -> Figure:
+                    tags: Sequence[int] | np.ndarray | None = None, title: str | None = None,
+                    pictures: Sequence | None = None) -> Figure:
     """A timeline of one clip.
 
     Args:
@@ -39,17 +40,21 @@ def timeline_figure(num_frames: int, fps: float = 25.0, segments: Sequence[Seque
         labels: optional label per segment (a letter, a gloss), written on the bar.
         tags: optional (T,) BIO tags (0 out, 1 in, 2 begin) drawn as a coloured strip and a step line.
         title: figure title.
+        pictures: optional picture per segment (a PIL image or None), e.g. the sign's SignWriting,
+            drawn above its bar.
 
     Returns:
-        A figure 8 x 2.2 inches (3.2 with tags).
+        A figure 8 x 2.2 inches (3.2 with tags; 1 inch taller with pictures).
     """
     T = max(int(num_frames), 1)
     segs = np.asarray(segments, dtype=np.int64).reshape(-1, 2)
     kfs = np.asarray(keyframes, dtype=np.int64).reshape(-1)
     with_tags = tags is not None and len(tags) > 0
-    fig = Figure(figsize=(8, 3.2 if with_tags else 2.2), dpi=100, layout="constrained")
+    with_pictures = pictures is not None and any(p is not None for p in pictures)
+    fig = Figure(figsize=(8, (3.2 if with_tags else 2.2) + (1.0 if with_pictures else 0.0)), dpi=100,
+                 layout="constrained")
     if with_tags:
-        ax_seg, ax_tag = fig.subplots(2, 1, sharex=True, height_ratios=(1, 1.2))
+        ax_seg, ax_tag = fig.subplots(2, 1, sharex=True, height_ratios=(1.8 if with_pictures else 1, 1.2))
     else:
         ax_seg, ax_tag = fig.subplots(1, 1), None
 
@@ -59,8 +64,19 @@ def timeline_figure(num_frames: int, fps: float = 25.0, segments: Sequence[Seque
             ax_seg.text((s + e) / 2, 0.5, str(labels[i]), ha="center", va="center", color="white",
                         fontsize=9, fontweight="bold", clip_on=True)
     for k in kfs:
-        ax_seg.axvline(k, 0.05, 0.95, color=_KEYFRAME_COLOR, linewidth=1.2)
-    ax_seg.set_ylim(0, 1)
+        ax_seg.axvline(k, 0.05, 0.45 if with_pictures else 0.95, color=_KEYFRAME_COLOR, linewidth=1.2)
+    top = 1.0
+    if with_pictures:
+        from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+        top = 2.0
+        for (s, e), pic in zip(segs, pictures):
+            if pic is not None:
+                img = np.asarray(pic.convert("RGBA"))
+                zoom = min(1.0, 56.0 / max(img.shape[:2]))  # about 56 px high on the figure
+                box = AnnotationBbox(OffsetImage(img, zoom=zoom), ((s + e) / 2, 1.45), frameon=False)
+                ax_seg.add_artist(box)
+    ax_seg.set_ylim(0, top)
     ax_seg.set_yticks([])
     ax_seg.set_xlim(-0.5, T - 0.5)
     ax_seg.set_ylabel("signs", rotation=0, ha="right", va="center")

@@ -20,7 +20,7 @@ import io
 import os
 import re
 
-__all__ = ["SignWritingError", "check_fsw", "signwriting_png", "signwriting_image", "save_signwriting_png",
+__all__ = ["SignWritingError", "check_fsw", "signwriting_png", "signwriting_image", "save_signwriting_png", "sign_pictures",
            "MAX_SIDE", "MAX_FSW_CHARS", "CACHE_SIZE"]
 
 MAX_SIDE = 1024          # largest picture side allowed, pixels
@@ -117,3 +117,22 @@ def save_signwriting_png(fsw: str, path: str | os.PathLike, scale: int = 2, max_
     data = signwriting_png(fsw, scale, max_side)
     with atomic_file(path, "wb") as fh:
         fh.write(data)
+
+
+def sign_pictures(labels, language: str, max_side: int = 96) -> list:
+    """The SignWriting picture (PIL image) of each sign label, for languages whose lexicon has them
+    (DSGS); None for a label without one (a fingerspelled letter, a language without SignWriting)."""
+    from .lexicon import lexicon_for
+
+    try:
+        lexicon = lexicon_for(language)
+    except (ValueError, LookupError):
+        return [None] * len(labels)
+    out = []
+    for label in labels:
+        try:
+            fsw = getattr(lexicon.describe(label), "fsw", "") if label in lexicon else ""
+            out.append(signwriting_image(fsw, scale=1, max_side=max_side) if fsw else None)
+        except (KeyError, ValueError, SignWritingError):
+            out.append(None)
+    return out

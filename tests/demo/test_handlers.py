@@ -404,3 +404,14 @@ def test_timeline_figure_draws_segments_keyframes_and_tags():
     assert len(seg_ax.lines) == 3  # one red line per keyframe
     assert tag_ax.get_ylim() == (-0.4, 2.4)
     assert len(timeline_figure(5).axes) == 1  # without tags: the segment row only
+
+
+def test_timeline_figure_draws_a_picture_above_a_sign():
+    from matplotlib.offsetbox import AnnotationBbox
+    from PIL import Image
+
+    pic = Image.new("RGBA", (40, 50), (0, 0, 0, 255))
+    fig = timeline_figure(10, 25.0, [(1, 3), (5, 6)], [1], labels=["KIND", "A"], pictures=[pic, None])
+    boxes = [a for a in fig.axes[0].artists if isinstance(a, AnnotationBbox)]
+    assert len(boxes) == 1 and boxes[0].xy == (2.0, 1.45)
+    assert fig.get_size_inches()[1] == 3.2  # a picture row is one inch

@@ -47,3 +47,12 @@ def test_check_fsw_accepts_the_lexicon():
     index = gloss_index()
     for name in ("KIND", "KINDER", "WASSER", "FREUND"):
         assert check_fsw(" " + index.describe(name).fsw + "\n") == index.describe(name).fsw
+
+
+def test_sign_pictures_for_dsgs_glosses_and_none_for_letters():
+    from signspark.signs.signwriting_images import sign_pictures
+
+    pics = sign_pictures(["KINDER", "A", "NO-SUCH-SIGN"], "DSGS")
+    assert pics[0] is not None and max(pics[0].size) <= 96
+    assert pics[1] is None and pics[2] is None
+    assert sign_pictures(["H", "I"], "ASL") == [None, None]
