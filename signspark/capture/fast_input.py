@@ -12,6 +12,7 @@ Example::
     result = capture("clip.mp4")
     x = fast_features(result.fit)                  # (T, 192) float32
     Segmenter.from_pretrained().segment({"clip": x})
+    seg = segment_capture(result)                  # the same in one call: a ClipSegmentation
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import os
 
 import numpy as np
 
-__all__ = ["fast_features", "MIN_HAND_CONFIDENCE", "capture_fast_features"]
+__all__ = ["fast_features", "MIN_HAND_CONFIDENCE", "capture_fast_features", "segment_capture"]
 
 MIN_HAND_CONFIDENCE = 0.1
 
@@ -60,3 +61,23 @@ def capture_fast_features(path: str | os.PathLike, *, mirrored: bool = False, ma
 
     result = capture(path, mirrored=mirrored, max_frames=max_frames, options=options)
     return fast_features(result.fit, min_confidence), float(result.landmarks.fps), result
+
+
+def segment_capture(result, segmenter=None, min_confidence: float = MIN_HAND_CONFIDENCE, clip_id: str = "clip"):
+    """FAST segmentation of a capture.
+
+    Args:
+        result: a :class:`~signspark.capture.api.CaptureResult` or :class:`~signspark.capture.fit.FitResult`.
+        segmenter: a :class:`~signspark.segment.Segmenter` (default: the built-in model, loaded once
+            per call; pass one to reuse it).
+        min_confidence: see :func:`fast_features`.
+        clip_id: the name of the clip in the result.
+
+    Returns:
+        a :class:`~signspark.segment.ClipSegmentation` (``.tags`` (T,), ``.segments``, ``.keyframes()``).
+    """
+    from ..segment import Segmenter
+
+    fit = getattr(result, "fit", result)
+    seg = segmenter if segmenter is not None else Segmenter.from_pretrained()
+    return seg.segment({clip_id: fast_features(fit, min_confidence)})[clip_id]

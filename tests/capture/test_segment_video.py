@@ -50,3 +50,16 @@ def test_segment_a_broken_video_names_it(tmp_path, capsys):
     assert main(["segment", str(bad), "-o", str(tmp_path / "x.json"), "--no-progress"]) == 1
     assert "broken.webm" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_segment_capture_is_fast_on_the_capture(ideal_landmarks, body):
+    from signspark.capture import fast_features, fit_landmarks, segment_capture
+    from signspark.capture.fit import FitOptions
+    from signspark.segment import Segmenter
+
+    fit = fit_landmarks(ideal_landmarks, FitOptions(fov_y=25.0, hand_iterations=3, body_iterations=3,
+                                                    hand_correction=False), body_model=body)
+    seg = Segmenter.from_pretrained()
+    result = segment_capture(fit, seg)
+    assert np.array_equal(result.tags, seg.segment({"c": fast_features(fit)})["c"].tags)
+    assert result.num_frames == ideal_landmarks.num_frames
