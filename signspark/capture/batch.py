@@ -8,8 +8,9 @@ streams from the fit (:func:`signspark.data.features.record_from_sequence`; hand
 fitted everywhere, rest poses included: the zeroing of unseen hands is only FAST's input).
 
 Parallel: MediaPipe Holistic runs on one core, so clips go to ``workers`` processes (default: one
-per available core), each with one torch thread. At most ``workers`` clips are in flight, so
-memory is bounded by ``workers`` clips.
+per available core), each with one torch thread. At most ``workers`` clips are in flight, and the
+LMDB is written from the parts a few records at a time, so memory is bounded by a few clips, not
+by the size of the dataset.
 
 Resumable: each finished clip is kept in a work folder (default ``OUT.lmdb.parts/`` beside the
 output) as ``<clip>.npz`` (a capture ``.npz``: PoseSequence, confidences, plus ``fast_tags`` and
@@ -60,6 +61,8 @@ class BatchReport:
         failures: ``(file name, message)`` of clips that failed or were skipped.
         frames: frames written.
         seconds: wall time of the run.
+        notes: remarks on clips that were written (e.g. a frame rate other than 25: the LMDB schema
+            stores no frame rate and the official data is 25 fps).
     """
 
     lmdb: Path | None
@@ -68,6 +71,7 @@ class BatchReport:
     failures: list[tuple[str, str]]
     frames: int
     seconds: float
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 def default_workers(num_clips: int | None = None) -> int:
@@ -355,6 +359,7 @@ def capture_to_lmdb(inputs: list[str | os.PathLike], out: str | os.PathLike, *, 
     good = [(cid, p) for cid, p in clips if cid not in errors]
 
     frames = 0
+    notes: list[str] = []
 
     def records():
         nonlocal frames
@@ -368,12 +373,15 @@ def capture_to_lmdb(inputs: list[str | os.PathLike], out: str | os.PathLike, *, 
                 tags = z["fast_tags"].astype(np.int64)
             seq.language, seq.text, seq.gloss = code, matched[p], ""
             frames += seq.num_frames
+            if abs(seq.fps - 25.0) > 0.01:
+                notes.append(f"{p.name}: {seq.fps:g} frames/s; the schema stores no frame rate and the official "
+                             f"data is 25 frames/s (resample first, e.g. ffmpeg -i IN -r 25 OUT)")
             yield cid, record_from_sequence(seq, labels=tags, clip_id=cid)
 
     written = None
     if good:
         from ..data import write_lmdb
 
-        written = write_lmdb(out, records())
+        written = write_lmdb(out, records(), batch_size=8)  # long clips: few records in memory at once
     return BatchReport(lmdb=written, clips=[c for c, _ in good], captured=captured, failures=failures,
-                       frames=frames, seconds=time.perf_counter() - t0)
+                       frames=frames, seconds=time.perf_counter() - t0, notes=notes)

@@ -147,6 +147,8 @@ def _run_lmdb(args: argparse.Namespace, inputs: list[Path]) -> int:
         if unused:
             shown = ", ".join(unused[:5]) + (" ..." if len(unused) > 5 else "")
             print(f"note: {len(unused)} file(s) of {args.text_from} are not in {args.input}: {shown}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     if report.lmdb is not None:
         fps = report.frames / max(report.seconds, 1e-9)
         print(f"{len(report.clips)} clip(s), {report.frames} frames -> {report.lmdb} ({len(report.captured)} captured "
