@@ -193,7 +193,7 @@ class WindowDataset(Dataset):
     """
 
     def __init__(self, items, window: int, seed: int = 0, augment: bool = True, noise: float = 0.01,
-                 speed: tuple[float, float] = (0.8, 1.25), swap_prob: float = 0.5, capture_prob: float = 0.5):
+                 speed: tuple[float, float] = (0.8, 1.25), swap_prob: float = 0.5, capture_prob: float = 0.25):
         self.items, self.window, self.seed, self.augment = items, window, seed, augment
         self.noise, self.speed, self.swap_prob, self.capture_prob = noise, speed, swap_prob, capture_prob
         self.epoch = 0
@@ -299,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="loss weights of tags 0, 1, 2 (default: from tag frequencies)")
     t.add_argument("--no-augment", action="store_true", help="no hand swap/mirror, noise, capture noise or speed change")
     t.add_argument("--noise", type=float, default=0.01, help="std of Gaussian noise added to present hands")
-    t.add_argument("--capture-noise", type=float, default=0.5, metavar="P",
+    t.add_argument("--capture-noise", type=float, default=0.25, metavar="P",
                    help="probability that a training window gets the capture-noise augmentation (measured video "
                         "capture errors: joint angle errors and jitter, flattened fingers, dropped hands; "
                         "0 turns it off; default %(default)s)")
@@ -358,6 +358,8 @@ def main(argv: list[str] | None = None) -> dict:
     from accelerate.utils import set_seed
     from tqdm.auto import tqdm
 
+    if not 0.0 <= args.capture_noise <= 1.0:
+        raise SystemExit(f"train_fast.py: error: --capture-noise is a probability in [0, 1], got {args.capture_noise}")
     config = _config_from_args(args)
     if args.threads:
         torch.set_num_threads(args.threads)
