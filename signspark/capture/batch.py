@@ -60,6 +60,7 @@ class BatchReport:
         captured: clip ids captured in this run (the others came from the work folder).
         failures: ``(file name, message)`` of clips that failed or were skipped.
         frames: frames written.
+        captured_frames: frames captured in this run.
         seconds: wall time of the run.
         notes: remarks on clips that were written (e.g. a frame rate other than 25: the LMDB schema
             stores no frame rate and the official data is 25 fps).
@@ -71,6 +72,7 @@ class BatchReport:
     failures: list[tuple[str, str]]
     frames: int
     seconds: float
+    captured_frames: int = 0
     notes: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -220,10 +222,17 @@ def _capture_one(path: str, part: str, settings: str) -> dict:
 def _run_pool(jobs: list[tuple[str, Path, Path]], settings: str, workers: int, fast: str | None,
               on_done: Callable[[str, dict], None]) -> None:
     """Run ``(clip_id, input, part)`` jobs in ``workers`` processes, at most ``workers`` in flight."""
-    if workers <= 1:
+    if workers <= 1:  # in this process, with one torch thread as a worker has (restored afterwards)
+        import torch
+
+        threads = torch.get_num_threads()
         _init_worker(fast, 1)
-        for clip_id, src, part in jobs:
-            on_done(clip_id, _capture_one(str(src), str(part), settings))
+        try:
+            for clip_id, src, part in jobs:
+                on_done(clip_id, _capture_one(str(src), str(part), settings))
+        finally:
+            torch.set_num_threads(threads)
+            _STATE.clear()
         return
     ctx = multiprocessing.get_context("spawn")  # no fork of a process that holds torch / MediaPipe state
     queue = list(jobs)
@@ -337,6 +346,7 @@ def capture_to_lmdb(inputs: list[str | os.PathLike], out: str | os.PathLike, *, 
         bar = tqdm(total=len(clips), initial=len(clips) - len(todo), desc=f"capturing -> {out.name}", unit="clip")
     errors: dict[str, str] = {}
     captured: list[str] = []
+    done_frames = [0]
 
     def on_done(cid: str, res: dict) -> None:
         if "error" in res:
@@ -345,6 +355,7 @@ def capture_to_lmdb(inputs: list[str | os.PathLike], out: str | os.PathLike, *, 
                 log(f"failed: {seen[cid].name}: {res['error']}")
         else:
             captured.append(cid)
+            done_frames[0] += int(res.get("frames", 0))
         if bar is not None:
             bar.update(1)
             bar.set_postfix(failed=len(errors))
@@ -384,4 +395,5 @@ def capture_to_lmdb(inputs: list[str | os.PathLike], out: str | os.PathLike, *, 
 
         written = write_lmdb(out, records(), batch_size=8)  # long clips: few records in memory at once
     return BatchReport(lmdb=written, clips=[c for c, _ in good], captured=captured, failures=failures,
-                       frames=frames, seconds=time.perf_counter() - t0, notes=notes)
+                       frames=frames, seconds=time.perf_counter() - t0, captured_frames=done_frames[0],
+                       notes=notes)

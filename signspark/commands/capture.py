@@ -150,10 +150,11 @@ def _run_lmdb(args: argparse.Namespace, inputs: list[Path]) -> int:
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     if report.lmdb is not None:
-        fps = report.frames / max(report.seconds, 1e-9)
+        speed = (f", {report.captured_frames / max(report.seconds, 1e-9):.1f} frames/s captured"
+                 if report.captured_frames else "")
         print(f"{len(report.clips)} clip(s), {report.frames} frames -> {report.lmdb} ({len(report.captured)} captured "
               f"now, {len(report.clips) - len(report.captured)} from {args.parts or str(out) + '.parts'}; "
-              f"{report.seconds:.1f} s, {fps:.1f} frames/s)", file=sys.stderr)
+              f"{report.seconds:.1f} s{speed})", file=sys.stderr)
     if report.failures:
         print(f"{len(report.failures)} of {len(inputs)} clips failed or were skipped:", file=sys.stderr)
         for name, msg in report.failures:
