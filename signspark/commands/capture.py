@@ -19,7 +19,9 @@ OUT is a PoseSequence .npz (what `signspark render` and `segment` read) with
 three more arrays: confidence (T,), part_confidence (T, 3: body, left hand,
 right hand) and camera_transl (T, 3). Hands missing for a few frames are
 interpolated; over longer gaps they rest. Jaw opening comes from the lips;
-expressions are not fitted.
+expressions are not fitted. MediaPipe's wrist, thumb base and knuckles are
+first moved by a small correction learnt on renders of our avatar
+(--no-hand-correction fits them as they are).
 
 --landmarks writes the landmarks as a .pose file (a folder of them for a
 folder input). A clip that fails is reported by name; the others go on, and
