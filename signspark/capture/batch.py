@@ -20,7 +20,8 @@ when the LMDB is written (atomically, at the end), so a corrected CSV needs no n
 
 Failures: a clip that cannot be captured is reported by name and the others go on; a clip the CSV
 does not name is **skipped** and reported (a record without its translation is of no use for
-text-to-pose training); a worker process that dies is replaced and its clip tried once more.
+text-to-pose training); a worker process that dies is replaced, and the clips it was working on are
+tried again, each alone: a clip that kills its worker when alone fails.
 
 Example::
 
@@ -220,8 +221,13 @@ def _capture_one(path: str, part: str, settings: str) -> dict:
 
 
 def _run_pool(jobs: list[tuple[str, Path, Path]], settings: str, workers: int, fast: str | None,
-              on_done: Callable[[str, dict], None]) -> None:
-    """Run ``(clip_id, input, part)`` jobs in ``workers`` processes, at most ``workers`` in flight."""
+              on_done: Callable[[str, dict], None], work: Callable[[str, str, str], dict] | None = None) -> None:
+    """Run ``(clip_id, input, part)`` jobs in ``workers`` processes, at most ``workers`` in flight.
+
+    ``work(input, part, settings) -> dict`` does one job (default :func:`_capture_one`; a module-level
+    function, as processes are spawned). ``on_done(clip_id, result)`` is called in this process.
+    """
+    work = work or _capture_one
     if workers <= 1:  # in this process, with one torch thread as a worker has (restored afterwards)
         import torch
 
@@ -229,7 +235,7 @@ def _run_pool(jobs: list[tuple[str, Path, Path]], settings: str, workers: int, f
         _init_worker(fast, 1)
         try:
             for clip_id, src, part in jobs:
-                on_done(clip_id, _capture_one(str(src), str(part), settings))
+                on_done(clip_id, work(str(src), str(part), settings))
         finally:
             torch.set_num_threads(threads)
             _STATE.clear()
@@ -245,8 +251,12 @@ def _run_pool(jobs: list[tuple[str, Path, Path]], settings: str, workers: int, f
         try:
             while (queue or running) and not broken:
                 while queue and len(running) < workers:
+                    # a clip that was in flight when a worker died is tried again alone, so that a crash
+                    # is blamed on the clip that caused it
+                    if running and (queue[0][0] in tries or any(j[0] in tries for j in running.values())):
+                        break
                     job = queue.pop(0)
-                    running[pool.submit(_capture_one, str(job[1]), str(job[2]), settings)] = job
+                    running[pool.submit(work, str(job[1]), str(job[2]), settings)] = job
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for fut in done:
                     job = running.pop(fut)
@@ -259,7 +269,7 @@ def _run_pool(jobs: list[tuple[str, Path, Path]], settings: str, workers: int, f
             broken += list(running.values())
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
-        # a dead worker breaks the pool: the clips in flight are tried again in a new one, twice at most
+        # a dead worker breaks the pool: the clips in flight are tried again, each alone, in a new one
         for job in reversed(broken):
             tries[job[0]] = tries.get(job[0], 0) + 1
             if tries[job[0]] >= 2:

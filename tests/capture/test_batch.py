@@ -147,3 +147,16 @@ def test_batch_argument_errors(tmp_path, capsys):
     assert "t.csv" in capsys.readouterr().err
     assert main(["capture", str(folder), "-o", str(tmp_path / "x"), "--workers", "2"]) == 2
     assert not (tmp_path / "out.lmdb").exists()
+
+
+def test_a_dying_worker_is_replaced_and_its_clip_fails_after_two_tries(tmp_path):
+    from signspark.capture.batch import _run_pool
+
+    from .pool_jobs import crash_or_echo
+
+    jobs = [(name, tmp_path / f"{name}.mp4", tmp_path / f"{name}.npz") for name in ("a", "crash", "bb", "ccc")]
+    results = {}
+    _run_pool(jobs, "{}", 2, None, lambda cid, res: results.__setitem__(cid, res), work=crash_or_echo)
+    assert set(results) == {"a", "crash", "bb", "ccc"}
+    assert "died twice" in results["crash"]["error"] and "crash.mp4" in results["crash"]["error"]
+    assert [results[c].get("frames") for c in ("a", "bb", "ccc")] == [5, 6, 7]
