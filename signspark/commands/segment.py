@@ -23,8 +23,9 @@ or one video (mp4, webm, mov, ...) or MediaPipe Holistic .pose file. A video
 or .pose file is captured first (as `signspark capture` does: MediaPipe
 Holistic, the SMPL-X + MANO fit); a hand the capture did not see is given to
 FAST as missing (zeros). For a folder of videos, capture them first
-(`signspark capture clips/ -o fitted/`) and segment the folder of .npz files. The built-in FAST model was trained on synthetic
-fingerspelling: on real signing its segments are a first guess.
+(`signspark capture clips/ -o fitted/`) and segment the folder of .npz
+files. The built-in FAST model was trained on synthetic fingerspelling: on
+real signing its segments are a first guess.
 The format of OUT follows its extension:
 
   .pt    {clip_id: (T,) int64 tensor}, the official form (torch.save)
@@ -158,11 +159,9 @@ def run(args: argparse.Namespace) -> int:
     except MediaPipeUnavailableError as e:
         raise CLIError(str(e)) from None
     flush()
-    if args.fps is None:
-        rates = {round(v, 3) for c, v in captured_fps.items() if c in results}
-        args.fps = rates.pop() if len(rates) == 1 else 25.0
-        if len(rates) > 1:
-            print("note: the videos have different frame rates; times use 25 fps (set --fps)", file=sys.stderr)
+    if args.fps is None:  # a captured video's own rate (one video per call), else the official 25
+        rates = [v for c, v in captured_fps.items() if c in results]
+        args.fps = rates[0] if rates else 25.0
 
     if results:
         tags = {c: r.tags for c, r in results.items()}
