@@ -31,6 +31,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -55,6 +56,96 @@ _MODEL_HELP = {
     "window": "frames kept per window at inference (does not change results)",
     "fps": "frame rate of the training data, recorded in config.json",
 }
+
+
+class CaptureNoise(NamedTuple):
+    """How video capture changes the hand features FAST reads, per hand (see :func:`capture_noise`).
+
+    The values are chosen so that the augmented features measure what capture was measured to do
+    (:data:`MEASURED_CAPTURE_NOISE`; both measured by ``feature_noise`` of ``bench/capture.py``).
+
+    Attributes:
+        finger_slow_deg: per-axis std (degrees) of a slowly varying error of each finger joint's
+            rotation (random values every ``knot_frames`` frames, interpolated).
+        finger_jitter_deg: per-axis std (degrees) of frame-to-frame jitter of each finger joint.
+        wrist_deg: per-axis std (degrees) of the slowly varying error of the wrist orientation.
+        flexion_scale: finger rotation angles are multiplied by this (MediaPipe's flattened hand
+            depth makes fitted fingers straighter); ``flexion_spread`` is its per-clip std. The
+            angle noise on top raises the measured ratio of augmented to clean angles back to
+            about the measured 0.86.
+        drop_fraction: fraction of a hand's frames zeroed (a hand the capture did not see), in runs
+            of ``drop_run`` frames on average.
+    """
+
+    finger_slow_deg: float = 8.6
+    finger_jitter_deg: float = 2.9
+    wrist_deg: float = 15.6
+    flexion_scale: float = 0.76
+    flexion_spread: float = 0.05
+    drop_fraction: float = 0.006
+    drop_run: float = 1.5
+    knot_frames: int = 8
+
+
+MEASURED_CAPTURE_NOISE = {
+    "finger_axis_sigma_deg": 10.34, "finger_jitter_sigma_deg": 2.90, "finger_slow_sigma_deg": 9.93,
+    "wrist_axis_sigma_deg": 15.56, "flexion_scale": 0.857, "dropped_fraction": 0.006, "dropped_run_frames": 1.5,
+}
+"""What ``python bench/capture.py --segment`` measured: the clean hand features of fingerspelled ASL
+hello, world, BSL cat, DGS Hallo (251 frames) against those captured back from 512 px gl renders
+(MediaPipe Holistic + the fit with its hand correction; hands below the capture's confidence zeroed)."""
+
+CAPTURE_NOISE = CaptureNoise()
+
+
+def _smooth_noise(rng: np.random.Generator, T: int, shape: tuple[int, ...], knot: int) -> np.ndarray:
+    """(T, *shape) noise of unit variance that varies slowly: random values every ``knot`` frames, linearly interpolated."""
+    n = T // knot + 2
+    knots = rng.standard_normal((n,) + shape)
+    t = np.arange(T) / knot
+    i = np.minimum(t.astype(np.int64), n - 2)
+    w = (t - i).reshape((T,) + (1,) * len(shape))
+    # linear interpolation of independent values has on average 2/3 of their variance
+    return ((1 - w) * knots[i] + w * knots[i + 1]) * np.sqrt(1.5)
+
+
+def capture_noise(x: np.ndarray, rng: np.random.Generator, noise: CaptureNoise = CAPTURE_NOISE) -> np.ndarray:
+    """Features as if captured from video: (T, 192) ``[left | right]`` -> (T, 192) float32.
+
+    For each hand present (not all zeros): finger joint angles scaled by ``flexion_scale`` (per clip,
+    with spread), each joint rotated by a slowly varying error plus jitter, the wrist orientation
+    rotated by a slowly varying error, and runs of frames dropped (zeroed). Missing hands stay zero.
+    """
+    from signspark.pose.rotations import axis_angle_to_matrix, matrix_to_axis_angle, matrix_to_rot6d, rot6d_to_matrix
+
+    T = len(x)
+    out = np.array(x, np.float32, copy=True)
+    if T == 0:
+        return out
+    for h in range(2):
+        block = out[:, HAND_FEATURES * h:HAND_FEATURES * (h + 1)]
+        present = np.abs(block).sum(1) > 0
+        if not present.any():
+            continue
+        R = rot6d_to_matrix(torch.from_numpy(block.reshape(T, 16, 6).astype(np.float64)))
+        scale = noise.flexion_scale + noise.flexion_spread * rng.standard_normal()
+        fingers = axis_angle_to_matrix(matrix_to_axis_angle(R[:, :15]) * scale)
+        err = _smooth_noise(rng, T, (16, 3), noise.knot_frames)
+        err[:, :15] *= np.radians(noise.finger_slow_deg)
+        err[:, 15] *= np.radians(noise.wrist_deg)
+        err[:, :15] += rng.standard_normal((T, 15, 3)) * np.radians(noise.finger_jitter_deg)
+        R = torch.cat([fingers, R[:, 15:]], dim=1) @ axis_angle_to_matrix(torch.from_numpy(err))
+        new = matrix_to_rot6d(R).reshape(T, HAND_FEATURES).numpy().astype(np.float32)
+        keep = present.copy()
+        if noise.drop_fraction > 0:
+            starts = rng.random(T) < noise.drop_fraction / max(noise.drop_run, 1.0)
+            for s0 in np.flatnonzero(starts):
+                keep[s0:s0 + int(rng.geometric(1.0 / max(noise.drop_run, 1.0)))] = False
+        new[~keep] = 0.0
+        out[:, HAND_FEATURES * h:HAND_FEATURES * (h + 1)] = new
+    return out
+
+
 # 6D = first two rotation-matrix rows; the mirror flip (conjugation by diag(1,-1,-1)) negates these entries
 # of an orthonormal 6D vector, so it is a sign pattern per joint (fingers and wrist orientation alike).
 _FLIP_SIGNS = np.tile(np.array([1, -1, -1, -1, 1, 1], np.float32), HAND_FEATURES // 6)
@@ -102,9 +193,9 @@ class WindowDataset(Dataset):
     """
 
     def __init__(self, items, window: int, seed: int = 0, augment: bool = True, noise: float = 0.01,
-                 speed: tuple[float, float] = (0.8, 1.25), swap_prob: float = 0.5):
+                 speed: tuple[float, float] = (0.8, 1.25), swap_prob: float = 0.5, capture_prob: float = 0.25):
         self.items, self.window, self.seed, self.augment = items, window, seed, augment
-        self.noise, self.speed, self.swap_prob = noise, speed, swap_prob
+        self.noise, self.speed, self.swap_prob, self.capture_prob = noise, speed, swap_prob, capture_prob
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -124,6 +215,8 @@ class WindowDataset(Dataset):
             x, tags = change_speed(x, tags, float(np.exp(rng.uniform(*np.log(self.speed)))))
             if rng.random() < self.swap_prob:
                 x = mirror(x)
+            if rng.random() < self.capture_prob:
+                x = capture_noise(x, rng)
             if self.noise > 0:
                 present = np.abs(x).reshape(len(x), 2, -1).sum(-1, keepdims=True) > 0  # missing hands stay zero
                 x = x + (rng.standard_normal(x.shape).astype(np.float32) * self.noise
@@ -204,8 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--train-window", type=int, default=256, help="frames per training sample (random crop)")
     t.add_argument("--class-weights", type=float, nargs=3, metavar=("OUT", "IN", "BEGIN"),
                    help="loss weights of tags 0, 1, 2 (default: from tag frequencies)")
-    t.add_argument("--no-augment", action="store_true", help="no hand swap/mirror, noise or speed change")
+    t.add_argument("--no-augment", action="store_true", help="no hand swap/mirror, noise, capture noise or speed change")
     t.add_argument("--noise", type=float, default=0.01, help="std of Gaussian noise added to present hands")
+    t.add_argument("--capture-noise", type=float, default=0.25, metavar="P",
+                   help="probability that a training window gets the capture-noise augmentation (measured video "
+                        "capture errors: joint angle errors and jitter, flattened fingers, dropped hands; "
+                        "0 turns it off; default %(default)s)")
     t.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--threads", type=int, help="CPU threads for torch (1 is often fastest for small models on a busy CPU)")
@@ -261,6 +358,8 @@ def main(argv: list[str] | None = None) -> dict:
     from accelerate.utils import set_seed
     from tqdm.auto import tqdm
 
+    if not 0.0 <= args.capture_noise <= 1.0:
+        raise SystemExit(f"train_fast.py: error: --capture-noise is a probability in [0, 1], got {args.capture_noise}")
     config = _config_from_args(args)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -279,7 +378,7 @@ def main(argv: list[str] | None = None) -> dict:
                       f"tag counts {counts.tolist()} -> loss weights {[round(w, 3) for w in weights.tolist()]}")
 
     dataset = WindowDataset(train_items, args.train_window, seed=args.seed, augment=not args.no_augment,
-                            noise=args.noise)
+                            noise=args.noise, capture_prob=args.capture_noise)
     loader = DataLoader(dataset, batch_size=args.batch_size, shuffle=True, collate_fn=collate,
                         num_workers=args.workers, generator=torch.Generator().manual_seed(args.seed),
                         persistent_workers=False)

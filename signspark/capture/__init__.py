@@ -11,6 +11,12 @@ Public API::
   (:mod:`.pose_format_io`).
 * :func:`fit_landmarks` - landmarks -> PoseSequence with per-frame confidence (:mod:`.fit`).
 * :func:`landmarks_from_sequence` - the landmarks our own body would give (:mod:`.body_landmarks`).
+* :func:`fast_features`, :func:`segment_capture` - a capture as FAST input (unseen hands zeroed) and
+  its segmentation (:mod:`.fast_input`).
+* :func:`capture_to_lmdb`, :func:`read_text_csv` - a folder of clips to one official-schema LMDB file,
+  in parallel, resumable (:mod:`.batch`).
+* :func:`correct_hand_landmarks` - the per-landmark correction of MediaPipe's palm points
+  (:mod:`.hand_correction`).
 
 Modules load on first use: importing this package does not import torch, MediaPipe or pose-format.
 """
@@ -26,6 +32,9 @@ _LAZY = {
     "fit_landmarks": "fit", "FitOptions": "fit", "FitResult": "fit",
     "landmarks_from_sequence": "body_landmarks", "landmarks_from_joints": "body_landmarks",
     "FrameError": "frames",
+    "fast_features": "fast_input", "segment_capture": "fast_input",
+    "capture_to_lmdb": "batch", "read_text_csv": "batch",
+    "correct_hand_landmarks": "hand_correction",
 }
 
 

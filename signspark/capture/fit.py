@@ -57,7 +57,11 @@ _CHAIN = (0, 1, 2, 3, 6, 9, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22)  # with 
 _POSE_USED = (0, 2, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 23, 24)
 _POSE_WEIGHT = {0: 0.5, 2: 0.5, 5: 0.5, 7: 0.3, 8: 0.3, 9: 0.3, 10: 0.3, 11: 1.0, 12: 1.0, 13: 1.0, 14: 1.0,
                 15: 0.5, 16: 0.5, 23: 0.2, 24: 0.2}
-_HAND_POINT_WEIGHT = torch.tensor([0.3] + [1.0] * 20)  # MediaPipe's wrist sits lower on the palm than the joint
+
+
+def _hand_point_weight(opts: "FitOptions") -> torch.Tensor:
+    """(21,) hand point weights: MediaPipe's wrist point is less reliable than the rest (it sits lower on the palm)."""
+    return torch.tensor([float(opts.wrist_weight)] + [1.0] * 20)
 _SIDES = ("left", "right")
 _ARM = {"left": (16, 18, 20), "right": (17, 19, 21)}  # shoulder, elbow, wrist
 _POSE_ARM = {"left": (11, 13, 15), "right": (12, 14, 16)}
@@ -96,6 +100,9 @@ class FitOptions:
         hand_anchor: pull of the optimised finger angles towards the analytic ones.
         body_depth_weight: weight of MediaPipe's arm depth.
         fit_jaw: open the jaw from the lips of the face mesh.
+        hand_correction: move MediaPipe's hand points by the built-in per-landmark correction
+            first (:mod:`signspark.capture.hand_correction`).
+        wrist_weight: weight of MediaPipe's wrist point relative to the other 20 hand points.
     """
 
     fov_y: float = 40.0
@@ -108,6 +115,8 @@ class FitOptions:
     body_depth_weight: float = 0.05
     fit_jaw: bool = True
     hand_anchor: float = 1.0
+    hand_correction: bool = True
+    wrist_weight: float = 0.3
 
     def check(self) -> "FitOptions":
         if not (1.0 <= float(self.fov_y) <= 150.0):
@@ -115,7 +124,8 @@ class FitOptions:
         for name in ("hand_iterations", "body_iterations", "max_gap"):
             if int(getattr(self, name)) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        if not (self.smooth >= 0 and self.hand_depth_weight >= 0 and self.body_depth_weight >= 0):
+        if not (self.smooth >= 0 and self.hand_depth_weight >= 0 and self.body_depth_weight >= 0
+                and self.wrist_weight >= 0):
             raise ValueError("smooth and the depth weights must be >= 0")
         return self
 
@@ -221,7 +231,7 @@ def _fit_hands(lm: Landmarks, model: HandModel, f: float, opts: FitOptions) -> d
         if side == "left":
             q = q * _MIRROR
         targets.append(q)
-        weights.append(torch.as_tensor(lm.confidence[comp][frames.numpy()]) * _HAND_POINT_WEIGHT)
+        weights.append(torch.as_tensor(lm.confidence[comp][frames.numpy()]) * _hand_point_weight(opts))
         prevs.append(torch.where(_previous_rows(frames) >= 0, _previous_rows(frames) + offset, -1))
         owners.append((side, frames, offset))
         offset += len(frames)
@@ -328,7 +338,7 @@ def _optimise_body(lm: Landmarks, skel: FitSkeleton, model: HandModel, f: float,
         local = {"right": model.forward(full_hands["right"]),
                  "left": model.forward(full_hands["left"] * torch.tensor([1.0, -1.0, -1.0])) * _MIRROR}
     target_hand = {s: torch.as_tensor(lm.points[_HAND_COMP[s]][..., :2]) for s in _SIDES}
-    w_hand = {s: torch.as_tensor(lm.confidence[_HAND_COMP[s]]) * _HAND_POINT_WEIGHT for s in _SIDES}
+    w_hand = {s: torch.as_tensor(lm.confidence[_HAND_COMP[s]]) * _hand_point_weight(opts) for s in _SIDES}
     rot_target, w_rot = {}, {}
     for s in _SIDES:
         R = torch.eye(3).repeat(T, 1, 1)
@@ -432,6 +442,10 @@ def fit_landmarks(landmarks: Landmarks, options: FitOptions | None = None, body_
     opts = (options or FitOptions()).check()
     lm = landmarks
     lm.validate()
+    if opts.hand_correction:
+        from .hand_correction import correct_hand_landmarks
+
+        lm = correct_hand_landmarks(lm)
     T, W, H = lm.num_frames, lm.width, lm.height
     skel = skeleton_for(body_model)
     f = 0.5 * H / math.tan(math.radians(opts.fov_y) / 2)

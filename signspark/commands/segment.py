@@ -16,7 +16,14 @@ ranges; a BEGIN inside a run does not split it, as in the official data), and
 keyframes chosen from the segments by a policy.
 
 INPUT is an official-schema LMDB file, a .npz file (a PoseSequence, or
-left_features/right_features arrays of shape (T, 96)) or a folder of them.
+left_features/right_features arrays of shape (T, 96)) or a folder of them,
+or one video (mp4, webm, mov, ...) or MediaPipe Holistic .pose file. A video
+or .pose file is captured first (as `signspark capture` does: MediaPipe
+Holistic, the SMPL-X + MANO fit); a hand the capture did not see is given to
+FAST as missing (zeros). For a folder of videos, capture them first
+(`signspark capture clips/ -o fitted/`) and segment the folder of .npz
+files. The built-in FAST model was trained on synthetic fingerspelling: on
+real signing its segments are a first guess.
 The format of OUT follows its extension:
 
   .pt    {clip_id: (T,) int64 tensor}, the official form (torch.save)
@@ -31,6 +38,7 @@ segmented and written, and the exit status is 1.
 Examples:
   signspark segment data/test/How2Sign_reopt_test.lmdb -o tags.pt
   signspark segment clip.npz -o clip.eaf --media clip.mp4 --fps 25
+  signspark segment signing.mp4 -o signing.eaf          # the video is linked in the .eaf
   signspark segment clips/ -o segments.json --keyframes --policy uniform --per-segment 5
 """
 
@@ -38,7 +46,7 @@ Examples:
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("segment", help="find the signs in clips (FAST): BIO tags, segments, keyframes",
                        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("input", metavar="INPUT", help="LMDB file, .npz file, or a folder of them")
+    p.add_argument("input", metavar="INPUT", help="LMDB file, .npz file or a folder of them; or a video or .pose file")
     p.add_argument("-o", "--output", metavar="OUT", required=True, help="output file: .pt, .json or .eaf")
     p.add_argument("--model", metavar="PATH_OR_REPO",
                    help="FAST model folder or Hugging Face repo id (default: the built-in assets/models/fast)")
@@ -49,9 +57,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--per-segment", type=int, metavar="K",
                    help="keyframes per segment for uniform/random, 1 to 1000 (default 3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random policy (default %(default)s)")
-    p.add_argument("--fps", type=float, default=25.0, help="frame rate of the input, for times in .json/.eaf "
-                                                           "(default %(default)s)")
-    p.add_argument("--media", metavar="FILE", help="video to link in the .eaf file(s)")
+    p.add_argument("--fps", type=float, help="frame rate of the input, for times in .json/.eaf (default: a "
+                                              "video's own rate, else 25)")
+    p.add_argument("--media", metavar="FILE", help="video to link in the .eaf file(s) (default: a video INPUT itself)")
+    p.add_argument("--mirrored", action="store_true", help="video input is mirrored (selfie view)")
+    p.add_argument("--max-frames", type=int, metavar="N", help="capture at most N frames of each video / .pose file")
     p.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (default %(default)s)")
     p.add_argument("--window", type=int, metavar="N", help="frames per inference window (default: the model's); "
                                                             "results do not depend on it")
@@ -91,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
     args.window = check("window", args.window)
     args.threads = check("threads", args.threads)
     args.device = check_device(args.device)
+    if args.max_frames is not None and args.max_frames < 1:
+        raise CLIError(f"--max-frames must be at least 1, got {args.max_frames}")
     if args.media and out.suffix.lower() != ".eaf":
         print("note: --media is only used for .eaf output", file=sys.stderr)
     if args.media and not Path(args.media).is_file():
@@ -104,9 +116,16 @@ def run(args: argparse.Namespace) -> int:
 
         torch.set_num_threads(args.threads)
     from signspark.segment import ModelNotFoundError, Segmenter
-    from signspark.segment.sources import find_inputs, iter_clips
+    from signspark.segment.sources import find_inputs, is_captured, iter_clips
 
-    find_inputs(args.input)  # a missing input is reported before the model is loaded
+    try:
+        inputs = find_inputs(args.input)  # a missing input is reported before the model is loaded
+    except FileNotFoundError as e:
+        raise CLIError(str(e)) from None
+    if args.media is None and len(inputs) == 1 and is_captured(inputs[0]) and inputs[0].suffix.lower() != ".pose":
+        args.media = str(inputs[0])
+    capture_kwargs = {"mirrored": args.mirrored, "max_frames": args.max_frames}
+    captured_fps: dict[str, float] = {}
     try:
         segmenter = Segmenter.from_pretrained(args.model, device=args.device, window=args.window)
     except ModelNotFoundError as e:
@@ -123,16 +142,25 @@ def run(args: argparse.Namespace) -> int:
             results.update(segmenter.segment(chunk))
         chunk, chunk_frames = {}, 0
 
-    bar = tqdm(iter_clips(args.input), desc="segmenting", unit="clip", disable=True if args.no_progress else None)
-    for clip_id, item in bar:
-        if isinstance(item, Exception):
-            failures.append((clip_id, str(item)))
-            continue
-        chunk[clip_id] = item
-        chunk_frames += len(item)
-        if chunk_frames >= CHUNK_FRAMES:
-            flush()
+    from signspark.capture.landmarks import MediaPipeUnavailableError
+
+    bar = tqdm(iter_clips(args.input, capture=capture_kwargs, fps_out=captured_fps), desc="segmenting", unit="clip",
+               disable=True if args.no_progress else None)
+    try:
+        for clip_id, item in bar:
+            if isinstance(item, Exception):
+                failures.append((clip_id, str(item)))
+                continue
+            chunk[clip_id] = item
+            chunk_frames += len(item)
+            if chunk_frames >= CHUNK_FRAMES:
+                flush()
+    except MediaPipeUnavailableError as e:
+        raise CLIError(str(e)) from None
     flush()
+    if args.fps is None:  # a captured video's own rate (one video per call), else the official 25
+        rates = [v for c, v in captured_fps.items() if c in results]
+        args.fps = rates[0] if rates else 25.0
 
     if results:
         tags = {c: r.tags for c, r in results.items()}

@@ -381,13 +381,16 @@ class LmdbWriter:
 
 
 def write_lmdb(path: str | os.PathLike, items: Iterable[tuple[str, PoseSequence | ClipRecord]],
-               map_size: int | None = None, progress: bool = False) -> Path:
-    """Write ``(clip_id, PoseSequence or ClipRecord)`` pairs to an official-schema LMDB file atomically."""
+               map_size: int | None = None, progress: bool = False, batch_size: int = 256) -> Path:
+    """Write ``(clip_id, PoseSequence or ClipRecord)`` pairs to an official-schema LMDB file atomically.
+
+    ``items`` may be a generator: at most ``batch_size`` encoded records are held in memory at once.
+    """
     if progress:
         from tqdm.auto import tqdm
 
         items = tqdm(items, desc=f"writing {Path(path).name}", unit="clip")
-    with LmdbWriter(path, map_size=map_size) as w:
+    with LmdbWriter(path, map_size=map_size, batch_size=batch_size) as w:
         for clip_id, item in items:
             w.add(clip_id, item)
     return Path(path)

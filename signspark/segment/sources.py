@@ -1,4 +1,5 @@
-"""Where clips to segment come from: an official LMDB file, a ``.npz`` file, or a folder of them.
+"""Where clips to segment come from: an official LMDB file, a ``.npz`` file, a video or ``.pose``
+file, or a folder of them.
 
 Each clip comes out as ``(clip_id, features)`` with ``features`` (T, 192) =
 ``[left 96 | right 96]`` float32, or as ``(clip_id, error)`` when that clip
@@ -11,8 +12,14 @@ Accepted ``.npz`` files:
 * a features file with ``left_features`` and ``right_features`` arrays (T, 96),
   as in an official LMDB record.
 
-Clip ids: an LMDB record's key; a ``.npz`` file's path relative to the input
-folder, without the suffix (``sub/clip01``).
+A video (mp4, webm, mov, mkv, avi, ...) or MediaPipe Holistic ``.pose`` file given as the input is
+captured first
+(:func:`signspark.capture.fast_input.capture_fast_features`: landmarks, the SMPL-X + MANO fit);
+a hand the capture did not see is zeros, as FAST takes a missing hand. This needs MediaPipe for
+video (the ``capture`` extra), not for ``.pose``.
+
+Clip ids: an LMDB record's key; a file's path relative to the input folder, without the suffix
+(``sub/clip01``).
 """
 
 from __future__ import annotations
@@ -29,9 +36,16 @@ from .inference import SegmentInputError, clip_features
 # Largest hand-feature array read from one .npz: 1.4 million frames of (T, 96) float32 (15 hours at 25 fps).
 MAX_FEATURE_BYTES = 512 * 1024 * 1024
 
-__all__ = ["ClipItem", "is_lmdb", "find_inputs", "iter_clips", "read_clip"]
+__all__ = ["ClipItem", "is_lmdb", "is_captured", "find_inputs", "iter_clips", "read_clip", "CAPTURED_SUFFIXES"]
 
 ClipItem = tuple[str, "np.ndarray | Exception"]
+CAPTURED_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".avi", ".m4v", ".mpg", ".mpeg", ".pose")
+"""Inputs that are captured (video, MediaPipe Holistic ``.pose``) before FAST runs."""
+
+
+def is_captured(path: Path) -> bool:
+    """A video or ``.pose`` file: landmarks and a fit come before FAST."""
+    return path.is_file() and path.suffix.lower() in CAPTURED_SUFFIXES
 
 
 def is_lmdb(path: Path) -> bool:
@@ -40,14 +54,17 @@ def is_lmdb(path: Path) -> bool:
 
 
 def find_inputs(path: str | os.PathLike) -> list[Path]:
-    """The LMDB files and ``.npz`` files that ``path`` names or holds (sorted, recursive).
+    """The inputs ``path`` names: itself for a file or an LMDB; for a folder, the LMDB and ``.npz`` files it
+    holds (sorted, recursive; videos and ``.pose`` files in a folder are not taken: beside the ``.npz``
+    captured from them they would be segmented twice).
 
     Raises:
         FileNotFoundError: ``path`` does not exist, or a folder holds nothing usable.
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file or folder; expected an LMDB file, a .npz file or a folder of them")
+        raise FileNotFoundError(f"{path}: no such file or folder; expected an LMDB file, a .npz file, a video, "
+                                f"a .pose file or a folder of them")
     if is_lmdb(path) or path.is_file():
         return [path]
     found: list[Path] = []
@@ -59,7 +76,8 @@ def find_inputs(path: str | os.PathLike) -> list[Path]:
                 dirnames.remove(d)
         found += [here / f for f in filenames if f.endswith((".npz", ".lmdb"))]
     if not found:
-        raise FileNotFoundError(f"{path}: folder holds no .npz files and no LMDB files")
+        raise FileNotFoundError(f"{path}: folder holds no .npz files and no LMDB files (videos and .pose files are "
+                                f"segmented one at a time, or captured first: signspark capture {path} -o FOLDER)")
     return sorted(found)
 
 
@@ -108,10 +126,36 @@ def _lmdb_clips(path: Path) -> Iterator[ClipItem]:
                 yield clip_id, e
 
 
-def iter_clips(path: str | os.PathLike) -> Iterator[ClipItem]:
+def _captured_features(path: Path, clip_id: str, capture: dict, fps_out: dict | None) -> np.ndarray:
+    from ..capture.fast_input import capture_fast_features
+    from ..capture.landmarks import LandmarkError, MediaPipeUnavailableError
+
+    try:
+        features, fps, _ = capture_fast_features(path, **capture)
+    except MediaPipeUnavailableError:
+        raise
+    except (LandmarkError, ValueError, OSError) as e:
+        msg = str(e)
+        raise SegmentInputError(msg if str(path) in msg or path.name in msg else f"{path}: {msg}") from None
+    if fps_out is not None:
+        fps_out[clip_id] = fps
+    return features
+
+
+def iter_clips(path: str | os.PathLike, capture: dict | None = None, fps_out: dict | None = None
+               ) -> Iterator[ClipItem]:
     """``(clip_id, (T, 192) float32 features | exception)`` for every clip under ``path``.
 
     A clip id seen twice is reported as an error the second time.
+
+    Args:
+        path: an input or a folder (see the module docstring).
+        capture: keyword arguments of :func:`~signspark.capture.fast_input.capture_fast_features`
+            for videos and ``.pose`` files (``mirrored``, ``max_frames``, ``options``, ``min_confidence``).
+        fps_out: if given, receives ``{clip_id: frames per second}`` of the captured clips.
+
+    Raises:
+        signspark.capture.MediaPipeUnavailableError: a video needs MediaPipe and it is not installed.
     """
     root = Path(path)
     seen: set[str] = set()
@@ -122,7 +166,10 @@ def iter_clips(path: str | os.PathLike) -> Iterator[ClipItem]:
             rel = source.relative_to(root) if source != root else Path(source.name)
             clip_id = rel.with_suffix("").as_posix()
             try:
-                items = iter([(clip_id, _npz_features(source, clip_id))])
+                if is_captured(source):
+                    items = iter([(clip_id, _captured_features(source, clip_id, capture or {}, fps_out))])
+                else:
+                    items = iter([(clip_id, _npz_features(source, clip_id))])
             except SegmentInputError as e:
                 items = iter([(clip_id, e)])
         for clip_id, item in items:
@@ -136,7 +183,8 @@ def read_clip(path: str | os.PathLike, clip_id: str = "", scratch: str | os.Path
               ) -> tuple[str, np.ndarray, float]:
     """One clip to segment: ``(clip id, (T, 192) hand features, fps)``.
 
-    ``path`` is a ``.npz`` (PoseSequence or hand features), an LMDB folder, or a bare LMDB
+    ``path`` is a ``.npz`` (PoseSequence or hand features), a video or ``.pose`` file (captured
+    first, at the video's frame rate), an LMDB folder, or a bare LMDB
     ``data.mdb`` file (copied into ``scratch``, a folder the caller owns, to be opened).
     ``clip_id`` picks a clip of an LMDB file (default: its first); a PoseSequence's own
     frame rate is returned, 25 otherwise.
@@ -170,13 +218,16 @@ def read_clip(path: str | os.PathLike, clip_id: str = "", scratch: str | os.Path
         except DataError as e:
             raise SegmentInputError(str(e)) from None
     fps = 25.0
-    try:
-        from ..pose.sequence import PoseSequence
+    captured: dict[str, float] = {}
+    if not is_captured(path):
+        try:
+            from ..pose.sequence import PoseSequence
 
-        fps = float(PoseSequence.load(path).fps)
-    except (OSError, ValueError):
-        pass  # a hand-features file: no frame rate stored
-    for clip, item in iter_clips(path):
+            fps = float(PoseSequence.load(path).fps)
+        except (OSError, ValueError):
+            pass  # a hand-features file: no frame rate stored
+    for clip, item in iter_clips(path, fps_out=captured):
+        fps = captured.get(clip, fps)
         if isinstance(item, Exception):
             raise item
         return clip_id or clip, item, fps
