@@ -385,13 +385,15 @@ def capture_to_lmdb(inputs: list[str | os.PathLike], out: str | os.PathLike, *, 
     def records():
         nonlocal frames
         from ..data.features import record_from_sequence
+        from ..npz import read_npz
         from ..pose import PoseSequence
+        from ..pose.sequence import FILE_KEYS
 
         for cid, p in good:
             part = work / f"{cid}.npz"
-            seq = PoseSequence.load(part)
-            with np.load(part, allow_pickle=False) as z:
-                tags = z["fast_tags"].astype(np.int64)
+            data = read_npz(part, str(part), (*FILE_KEYS, "fast_tags", "batch_settings", "source"))
+            tags = data.pop("fast_tags").astype(np.int64)
+            seq = PoseSequence.from_arrays(data, source=str(part))
             seq.language, seq.text, seq.gloss = code, matched[p], ""
             frames += seq.num_frames
             if abs(seq.fps - 25.0) > 0.01:

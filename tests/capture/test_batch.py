@@ -63,7 +63,7 @@ def test_batch_writes_official_records_and_reports_bad_files(batch, rendered):
     from signspark.data import LmdbClipStore
 
     base, out, code, err = batch
-    assert code == 1
+    assert code == 1, err
     assert "broken.mp4" in err and "unlisted.mp4: not in the text CSV; skipped" in err
     assert "2 of 4 clips failed or were skipped" in err
     with LmdbClipStore(out) as store:
