@@ -138,7 +138,7 @@ client = Client(url, verbose=False)
 times = []
 for i in range(int(n) + 1):  # the first one warms up
     t0 = time.perf_counter()
-    client.predict(text, language, model, int(steps), float(guidance), i, 1.0, "front", backend, -1, False,
+    client.predict(text, language, model, int(steps), float(guidance), i, 1.0, "front", backend, -1, False, "",
                    api_name="/text_to_sign")
     if i:
         times.append(time.perf_counter() - t0)
@@ -176,7 +176,7 @@ def bench_server(args) -> None:
             t0 = time.perf_counter()
             try:
                 client.predict(args.text, args.language, args.model, args.steps, args.guidance, k * 100 + j, 1.0,
-                               "front", args.backend, -1, False, api_name="/text_to_sign")
+                               "front", args.backend, -1, False, "", api_name="/text_to_sign")
             except Exception as e:  # count it, keep measuring
                 with lock:
                     errors.append(f"{type(e).__name__}: {e}")
@@ -191,7 +191,7 @@ def bench_server(args) -> None:
         if args.clients < 1:
             return
         Client(demo.local_url, verbose=False).predict(  # the in-process clients' warm-up
-            args.text, args.language, args.model, args.steps, args.guidance, 0, 1.0, "front", args.backend, -1, False,
+            args.text, args.language, args.model, args.steps, args.guidance, 0, 1.0, "front", args.backend, -1, False, "",
             api_name="/text_to_sign")
         threads = [threading.Thread(target=client_loop, args=(k,)) for k in range(args.clients)]
         t0 = time.perf_counter()

@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     log = open(scratch / "server.log", "w")
     server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     params = dict(text=args.text, language=args.language, model="built-in", steps=args.steps, guidance=2.0,
-                  seed=0, speed=1.0, view="front", backend=args.backend, ply_frame=args.ply_frame)
+                  seed=0, speed=1.0, view="front", backend=args.backend, ply_frame=args.ply_frame, left_handed=False,
+                  notation="")
     try:
         t_start = time.time()
         _wait_for_server(url, server, args.startup_timeout)

@@ -108,6 +108,14 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                     speed = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="Signing speed", elem_id="speed_in")
                     view, backend, left = _view_controls("")
                     ply_frame = gr.Number(value=-1, precision=0, label="3D frame (-1: middle)")
+                    with gr.Accordion("Signs in notation (HamNoSys or SiGML)", open=False):
+                        notation = gr.Textbox(
+                            label="HamNoSys or SiGML", lines=3, elem_id="notation_in",
+                            placeholder="KIND: hamflathand hamthumboutmod hamextfingero hampalmd hamchest hammoved",
+                            info="one sign per line, 'GLOSS: notation' (HamNoSys characters or symbol names), or a "
+                                 "SiGML document; when given, these signs are signed in order in any language")
+                        sigml_file = gr.File(label="…or a SiGML file", file_types=[".sigml", ".xml"], type="filepath")
+                        sigml_file.upload(H.read_notation_file, inputs=sigml_file, outputs=notation, api_name=False)
                     go = gr.Button("Generate", variant="primary", elem_id="generate_btn")
                 with gr.Column(scale=2):
                     learning_player("t2s", "player_out")
@@ -127,7 +135,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                     ply = gr.File(label="3D avatar frame (.ply)", elem_id="ply_out", visible="hidden")
             gr.Examples(TEXT_EXAMPLES, inputs=[text, language])
             go.click(gpu(H.text_to_sign),
-                     inputs=[text, language, model, steps, guidance, seed, speed, view, backend, ply_frame, left],
+                     inputs=[text, language, model, steps, guidance, seed, speed, view, backend, ply_frame, left,
+                             notation],
                      outputs=[video, ply, timeline, files, status, info, pieces], api_name="text_to_sign",
                      show_progress="minimal")
             go.click(H.clear_3d_views, outputs=[avatar, glb], queue=False, api_name=False)  # frees the CPU

@@ -356,7 +356,7 @@ def _t2s_status(out, text: str, files=None, first_frames_s: float | None = None)
 
 
 def text_to_sign(text, language, model, steps, guidance, seed, speed, view, backend, ply_frame, left_handed=False,
-                 progress=gr.Progress()):
+                 notation="", progress=gr.Progress()):
     """Text -> signing video (streamed while it renders), 3D avatar frame, animated .glb, timeline, downloads.
 
     A generator: it yields once the clip is generated (its timing for the player), then with each
@@ -373,7 +373,14 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
 
     t0 = time.perf_counter()
     with _readable_errors("Text to sign"):
-        text = _text(text)
+        signs = None
+        if notation and str(notation).strip():  # signs written in HamNoSys or SiGML, signed in order
+            from signspark.signs.hamnosys.lexicon_files import signs_from_text
+
+            signs = signs_from_text(str(notation))
+            text = "" if text is None else str(text).strip()[:MAX_TEXT_CHARS]
+        else:
+            text = _text(text)
         steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
         guidance = _number(guidance, "Guidance", 0.0, 10.0, default=DEFAULT_GUIDANCE)
         speed = _number(speed, "Signing speed", 0.25, 4.0, default=1.0)
@@ -392,7 +399,8 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
                 text, language, work, stem=file_stem(text), render=render, ply_frame=ply_frame,
                 segmenter=load_segmenter(), max_frames=MAX_FRAMES, progress=None,
                 also=_timeline(f"{language}: {text}"), left_handed=left_handed, glb=True,
-                on_generated=on_generated, on_chunk=on_chunk, steps=steps, guidance=guidance, seed=seed, speed=speed)
+                on_generated=on_generated, on_chunk=on_chunk, steps=steps, guidance=guidance, seed=seed, speed=speed,
+                signs=signs)
 
         skip = gr.skip()
         pieces: list[str] = []
@@ -420,6 +428,20 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
         info = {**info, "stream": False}  # the same timing again (the API's result), not a new stream
         yield (str(files.video), str(files.ply), files.extra, downloads, _t2s_status(out, text, files, first_frames_s),
                info, list(pieces))
+
+
+def read_notation_file(path) -> str:
+    """An uploaded SiGML file -> its text, for the notation box (checked when Generate is pressed)."""
+    from signspark.signs.hamnosys import MAX_SIGML_BYTES
+
+    with _readable_errors("Reading the SiGML file"):
+        p = _upload(path, "a SiGML file", (".sigml", ".xml"))
+        if p.stat().st_size > MAX_SIGML_BYTES:
+            raise gr.Error(f"The SiGML file is larger than {MAX_SIGML_BYTES} bytes.")
+        try:
+            return p.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise gr.Error("The SiGML file is not UTF-8 text.") from None
 
 
 def _path_of(f) -> str | None:

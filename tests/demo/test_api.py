@@ -13,7 +13,7 @@ from gradio_client.exceptions import AppError
 from signspark.pose.sequence import PoseSequence
 
 T2S_ARGS = dict(language="ASL", model="built-in", steps=2, guidance=1.5, seed=0, speed=2.0, view="front",
-                backend="skeleton", ply_frame=-1, left_handed=False)
+                backend="skeleton", ply_frame=-1, left_handed=False, notation="")
 
 
 @pytest.fixture(scope="module")

@@ -415,3 +415,16 @@ def test_timeline_figure_draws_a_picture_above_a_sign():
     boxes = [a for a in fig.axes[0].artists if isinstance(a, AnnotationBbox)]
     assert len(boxes) == 1 and boxes[0].xy == (2.0, 1.45)
     assert fig.get_size_inches()[1] == 3.2  # a picture row is one inch
+
+
+def test_text_to_sign_signs_pasted_hamnosys_in_any_language():
+    a = FAST
+    notation = "KIND: hamflathand hamextfingero hampalmd hamchest hammoved\nhamfinger2 hamextfingeru hampalml hamchin hamtouch"
+    steps = list(H.text_to_sign("", "DGS", a["model"], a["steps"], a["guidance"], a["seed"], a["speed"], a["view"],
+                                a["backend"], -1, False, notation, progress=None))
+    video, ply, fig, downloads, status, info, pieces = steps[-1]
+    seq = PoseSequence.load(next(d for d in downloads if d.endswith(".npz")))
+    assert seq.gloss.split() == ["KIND", "SIGN2"] and len(seq.segments) == 2 and seq.language == "DGS"
+    with pytest.raises(gr.Error, match="hamnonsense"):
+        list(H.text_to_sign("", "DGS", a["model"], a["steps"], a["guidance"], a["seed"], a["speed"], a["view"],
+                            a["backend"], -1, False, "hamflathand hamnonsense", progress=None))

@@ -31,7 +31,8 @@ from .parser import parse
 from .sigml import read_sigml
 from .symbols import symbol_table
 
-__all__ = ["LexiconFile", "LexiconFileError", "load_lexicon", "MAX_LEXICON_BYTES", "MAX_ROWS", "MAX_FILES"]
+__all__ = ["LexiconFile", "LexiconFileError", "load_lexicon", "signs_from_text", "MAX_LEXICON_BYTES", "MAX_ROWS",
+           "MAX_FILES"]
 
 MAX_LEXICON_BYTES = 10_000_000
 MAX_ROWS = MAX_ENTRIES
@@ -177,3 +178,33 @@ def load_lexicon(path: str | os.PathLike, language: str) -> LexiconFile:
                                                 else "")
         raise LexiconFileError(f"{p}: no usable sign" + (f": {shown}" if shown else ""))
     return LexiconFile(HamNoSysLexicon(entries, language), problems, str(p))
+
+
+def signs_from_text(text: str, max_bytes: int = 256 * 1024) -> list:
+    """Signs typed or pasted by a user, in order, for ``SignSparK(..., signs=...)``.
+
+    ``text`` is SiGML (it starts with ``<``), or one sign per line: ``GLOSS: <HamNoSys>`` or the
+    HamNoSys alone (Private Use Area characters or symbol names); empty lines are skipped.
+
+    Raises:
+        ValueError: empty, too large, or SiGML that does not read (the message says which).
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("no signs given: paste HamNoSys (one sign per line, 'GLOSS: notation') or SiGML")
+    if len(text.encode("utf-8")) > max_bytes:
+        raise ValueError(f"the notation is larger than {max_bytes} bytes")
+    if text.lstrip().startswith("<"):
+        from .sigml import read_sigml
+
+        return read_sigml(text)
+    signs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        gloss, sep, rest = line.partition(":")
+        if sep and gloss.strip() and " " not in gloss.strip() and not gloss.strip().lower().startswith("ham"):
+            signs.append((gloss.strip(), rest.strip()))
+        else:
+            signs.append(line)
+    return signs

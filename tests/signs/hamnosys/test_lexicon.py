@@ -124,3 +124,15 @@ def test_user_lexicon_limits_and_errors(tmp_path, monkeypatch):
     two.write_text(f"gloss,hamnosys\nA,{KIND}\nB,{DU}\n")
     with pytest.raises(LexiconFileError, match="more than 1 rows"):
         load_lexicon(two, "DGS")
+
+
+def test_signs_from_text_lines_and_sigml():
+    from signspark.signs.hamnosys import to_sigml
+    from signspark.signs.hamnosys.lexicon_files import signs_from_text
+
+    assert signs_from_text("KIND: hamflathand hamchest\n\nhamfist hamchin") == [
+        ("KIND", "hamflathand hamchest"), "hamfist hamchin"]
+    sigml = to_sigml("hamflathand hamextfingero hampalmd hamchest", gloss="KIND")
+    assert [s.gloss for s in signs_from_text(sigml)] == ["KIND"]
+    with pytest.raises(ValueError, match="no signs"):
+        signs_from_text("  \n ")
