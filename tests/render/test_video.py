@@ -155,7 +155,7 @@ def test_terminated_render_command_cleans_up(tmp_path):
 
     from signspark.pose.sequence import PoseSequence
 
-    seq = PoseSequence.zeros(1000).save(tmp_path / "long.npz")
+    seq = PoseSequence.zeros(20000).save(tmp_path / "long.npz")  # long enough to be stopped on a fast machine
     out = tmp_path / "out" / "long.mp4"
     proc = subprocess.Popen([sys.executable, "-m", "signspark", "render", str(seq), "-o", str(out),
                              "--backend", "skeleton", "--size", "64"], stderr=subprocess.PIPE, text=True)
