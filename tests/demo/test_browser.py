@@ -280,9 +280,11 @@ def test_practice_in_the_browser(page, tmp_path):
     # the letter being signed is highlighted in the word, in step with the video
     cue = _player(page, "practice", "(() => { v.pause(); return null; })()")
     cues = page.evaluate("() => [...document.querySelectorAll('#practice_player_out .ssp-chip')].map(c => c.title)")
-    start = float(re.search(r"([0-9.]+)-", cues[1]).group(1))
-    page.evaluate(f"() => {{ const v = window.SignSparKPlayers.practice.video; v.currentTime = {start} + 0.02; }}")
-    page.wait_for_function("() => document.querySelector('#practice_player_out .ssp-text .ssp-on')")
+    start, end = (float(x) for x in re.search(r"([0-9.]+)\s*[-–]\s*([0-9.]+)", cues[1]).groups())
+    page.evaluate(f"() => {{ const v = window.SignSparKPlayers.practice.video; v.currentTime = {(start + end) / 2}; }}")
+    # the highlight follows the video's time updates: wait until it reaches the second letter
+    page.wait_for_function("(want) => { const e = document.querySelector('#practice_player_out .ssp-chip.ssp-on');"
+                           " return e !== null && e.textContent.trim() === want; }", arg=labels[1])
     assert player.locator(".ssp-text .ssp-on").inner_text().upper() == labels[1]
     assert player.locator(".ssp-chip.ssp-on").inner_text() == labels[1] and cue is None
     shot = tmp_path / "practice.png"
