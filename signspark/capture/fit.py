@@ -37,7 +37,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ..body.joints import JOINT_INDEX, hand_joint_indices
+from ..body.joints import JOINT_INDEX
 from ..pose.sequence import PoseSequence
 from . import layout as L
 from .body_landmarks import POSE_FROM_BODY

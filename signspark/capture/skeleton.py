@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 import torch
 
 from ..body.joints import NUM_JOINTS, NUM_OUTPUT_JOINTS, SMPLX_PARENTS

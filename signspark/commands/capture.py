@@ -197,7 +197,6 @@ def run(args: argparse.Namespace) -> int:
     import torch
     from tqdm.auto import tqdm
 
-    from signspark.capture import FitOptions
     from signspark.capture.api import capture, save_capture
     from signspark.capture.frames import FrameError
     from signspark.capture.landmarks import LandmarkError, MediaPipeUnavailableError

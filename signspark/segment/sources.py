@@ -84,7 +84,7 @@ def find_inputs(path: str | os.PathLike) -> list[Path]:
 def _npz_features(path: Path, clip_id: str) -> np.ndarray:
     if not zipfile.is_zipfile(path):
         raise SegmentInputError(f"clip {clip_id!r}: {path} is not a .npz archive (not a zip file)")
-    from ..npz import NpzError, npz_headers, read_npz
+    from ..npz import npz_headers, read_npz
 
     try:
         names = set(npz_headers(path, str(path)))
