@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+MODELS = ("fast", "generator")
 
 CARD_COMMON = """
 ## What this model is
@@ -113,7 +114,7 @@ def _card(src: Path, work: Path, default: str, recipe: str) -> str:
     return card + CARD_COMMON.format(args=recipe)
 
 
-def export(work: Path, out: Path, recipe: str) -> None:
+def export(work: Path, out: Path, recipe: str, models: tuple[str, ...] = MODELS) -> None:
     import torch
     from safetensors.torch import load_file, save_file
 
@@ -121,9 +122,12 @@ def export(work: Path, out: Path, recipe: str) -> None:
     from signspark.atomic import atomic_dir
 
     out.mkdir(parents=True, exist_ok=True)
-    fast_src = work / "fast"
-    _replace_folder(fast_src, out / "fast", _card(fast_src, work, "# FAST segmenter\n", recipe),
-                    skip={"DONE", "metrics.json"})
+    if "fast" in models:
+        fast_src = work / "fast"
+        _replace_folder(fast_src, out / "fast", _card(fast_src, work, "# FAST segmenter\n", recipe),
+                        skip={"DONE", "metrics.json"})
+    if "generator" not in models:
+        return
 
     gen_src = work / "generator" / "model"
     cfg = json.loads((gen_src / "config.json").read_text())
@@ -171,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=2, help="torch threads")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="a tiny corpus and short runs, to try the recipe")
+    p.add_argument("--only", choices=MODELS, default=None,
+                   help="rebuild one model (the corpus, then that model) and export only it; the other shipped "
+                        "model is left as it is")
     args = p.parse_args(argv)
     if args.quick:
         args.clips, args.fast_epochs, args.gen_steps = 100, 1, 40
@@ -180,12 +187,13 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     recipe = (f"--clips {args.clips} --fast-epochs {args.fast_epochs} --gen-steps {args.gen_steps} "
               f"--batch-size {args.batch_size} --seed {args.seed}")
-    times = {
-        "corpus": build_corpus(args.work, args.clips, args.seed),
-        "FAST": train_fast(args.work, args.fast_epochs, args.seed, args.threads),
-        "generator": train_generator(args.work, args.gen_steps, args.batch_size, args.seed),
-    }
-    export(args.work, args.out, recipe)
+    models = (args.only,) if args.only else MODELS
+    times = {"corpus": build_corpus(args.work, args.clips, args.seed)}
+    if "fast" in models:
+        times["FAST"] = train_fast(args.work, args.fast_epochs, args.seed, args.threads)
+    if "generator" in models:
+        times["generator"] = train_generator(args.work, args.gen_steps, args.batch_size, args.seed)
+    export(args.work, args.out, recipe, models)
     print("\nwall time per step (s): " + ", ".join(f"{k} {v:.0f}" for k, v in times.items())
           + f"; total {sum(times.values()) / 60:.1f} min")
     return 0

@@ -336,13 +336,17 @@ def _resolve_data(args) -> tuple[list[Path], list[Path]]:
     return train, dev
 
 
-def _card(config: FastConfig, scores, languages, data_names, licence, repo_id) -> str:
+def _card(config: FastConfig, scores, languages, data_names, licence, repo_id, capture_prob: float = 0.0) -> str:
     from signspark.hub import model_card
 
     desc = (f"FAST sign segmenter for SignSparK: per-frame BIO tags (0 out, 2 begin, 1 in) from the two hands' "
             f"MANO features (15 finger joints x 6D + wrist orientation 6D per hand). {config.layers} local-attention "
             f"Transformer layers, width {config.hidden}, trained at {config.fps:g} fps. "
             f"Use with `signspark segment INPUT -o tags.json --model FOLDER`.")
+    if capture_prob > 0:
+        desc += (f" Trained with the capture-noise augmentation on {capture_prob:.0%} of the windows (finger and "
+                 f"wrist errors, flattened fingers and dropped hands as measured on video capture), so that it "
+                 f"also segments poses captured from video.")
     metrics = None
     if scores is not None:
         metrics = {"frame accuracy": scores.frame_accuracy, "onset F1 (±2 frames)": scores.onset_f1,
@@ -424,7 +428,8 @@ def main(argv: list[str] | None = None) -> dict:
             accelerator.print(f"epoch {epoch + 1}: loss {record['loss']:.4f}" + (f" | {scores}" if scores else ""))
             if scores is None or best is None or scores.segment_f1 > best["segment_f1"]:
                 best = record
-                card = _card(net.config, scores, languages, data_names, args.licence, args.push_to_hub)
+                card = _card(net.config, scores, languages, data_names, args.licence, args.push_to_hub,
+                             capture_prob=args.capture_noise)
                 from signspark.hub import save_pretrained
 
                 save_pretrained(args.out, net, net.config.to_dict(), card=card,
