@@ -40,16 +40,23 @@ import dataclasses
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
+from .kinematics import forward, pose_vector
 from .lexicon import Lexicon
 from .placement import NUM_JOINTS, letter_hand_pose, rest_keypose
 from .signers import Signer
 from .text_to_letters import PAUSE, STOP, is_pause
 
-__all__ = ["Motion", "build_motion", "min_jerk", "FPS", "MAX_CLIP_FRAMES", "rotvec_to_quat", "quat_to_rotvec",
-           "quat_mul", "PAUSE", "STOP"]
+__all__ = ["Motion", "build_motion", "min_jerk", "arm_travel_seconds", "PEAK_WRIST_SPEED", "FPS", "MAX_CLIP_FRAMES",
+           "rotvec_to_quat", "quat_to_rotvec", "quat_mul", "PAUSE", "STOP"]
 
 FPS = 25.0
 MAX_CLIP_FRAMES = 1024  # the longest clip the generation pipeline takes (signspark.pipeline.MAX_FRAMES)
+# Peak wrist speed of a movement between signs (m/s). With the minimum-jerk profile the peak is 1.875 x the
+# mean speed, so a wrist path of d metres lasts at least 1.875 d / PEAK_WRIST_SPEED: raising the hand from
+# rest to the face (a path of about 0.8 m) takes about 0.8 s, not the 0.3 s of a letter-to-letter
+# transition (which would peak near 4 m/s).
+PEAK_WRIST_SPEED = 1.8
+WRIST_JOINTS = (20, 21)  # SMPL-X left and right wrist
 
 
 @dataclasses.dataclass
@@ -163,6 +170,21 @@ class _Frames:
         return n
 
 
+def arm_travel_seconds(a: np.ndarray, b: np.ndarray, samples: int = 9) -> float:
+    """Shortest natural time (s) to move from key pose ``a`` to ``b`` ((51, 3) axis-angle: 21 body
+    joints, then the left and the right hand): the longer of the two wrists' paths (the joint rotations
+    blended as :func:`build_motion` blends them, forward kinematics on the built-in skeleton, ``samples``
+    points) at :data:`PEAK_WRIST_SPEED`."""
+    q = _quats(np.stack([np.asarray(a, np.float64), np.asarray(b, np.float64)]))
+    s = np.linspace(0.0, 1.0, samples)[:, None, None]
+    path = (1 - s) * q[0] + s * q[1]
+    poses = quat_to_rotvec(path / np.linalg.norm(path, axis=-1, keepdims=True))
+    full = pose_vector(body_pose=poses[:, :21], left_hand_pose=poses[:, 21:36], right_hand_pose=poses[:, 36:51])
+    wrists = forward(full)[0][:, list(WRIST_JOINTS)]
+    length = np.linalg.norm(np.diff(wrists, axis=0), axis=-1).sum(axis=0).max()
+    return float(1.875 * length / PEAK_WRIST_SPEED)
+
+
 def _letter_times(tau: float, hold: float, speed: float) -> tuple[float, float]:
     """Hold and transition seconds of one letter.
 
@@ -237,13 +259,20 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
         key_frames.append(frame)
         key_poses.append(np.asarray(pose, np.float64))
 
+    letter_items = [(i, it) for i, it in enumerate(items) if not is_pause(it[0])]
+    # movements of the whole arm last at least arm_travel_seconds, scaled like the other movements
+    pace = min(slow, 2.0) / max(speed, 1.0) ** 0.5
+
+    def travel(a, b) -> float:
+        return arm_travel_seconds(a, b) * pace
+
     f = 0
     add(0, rest)
     f += to_frames(rng.uniform(0.25, 0.5), minimum=2)
     add(f - 1, rest)
-    f += to_frames(rng.uniform(0.3, 0.45) * min(slow, 2.0) / max(speed, 1.0) ** 0.5, minimum=3)  # rise into space
+    first_pose = letter_items[0][1][1][0][1]
+    f += to_frames(max(rng.uniform(0.3, 0.45) * pace, travel(rest, first_pose)), minimum=3)  # rise into space
 
-    letter_items = [(i, it) for i, it in enumerate(items) if not is_pause(it[0])]
     for n, (i, (name, keys, duration, repeated)) in enumerate(letter_items):
         tau = float(rng.uniform(0.85, 1.15)) / rate * duration
         hold_s, trans_s = _letter_times(tau, signer.hold, speed)
@@ -262,10 +291,14 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
             seg_letters.append(name)
             f = end + 1
             following = items[i + 1][0] if i + 1 < len(items) else None
+            paused = 0
             if following is not None and is_pause(following) and n + 1 < len(letter_items):
-                f += to_frames(rng.uniform(0.55, 0.8) if following == STOP else rng.uniform(0.25, 0.45),
-                               minimum=3)
-            f += to_frames(trans_s, minimum=2) if n + 1 < len(letter_items) else 0
+                paused = to_frames(rng.uniform(0.55, 0.8) if following == STOP else rng.uniform(0.25, 0.45),
+                                   minimum=3)
+                f += paused
+            if n + 1 < len(letter_items):  # the pause (no key pose in it) is part of the movement
+                need = travel(keys[-1][1], letter_items[n + 1][1][1][0][1]) - paused / fps
+                f += to_frames(max(trans_s, need), minimum=2)
             continue
         nxt = letter_items[n + 1][1][1][0][1] if n + 1 < len(letter_items) else None
         prv = key_poses[-1]
@@ -299,6 +332,7 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
         seg_letters.append(name)
         f = end + 1
         following = items[i + 1][0] if i + 1 < len(items) else None
+        paused = 0
         if following is not None and is_pause(following) and n + 1 < len(letter_items):
             # between words the hand relaxes a little; at punctuation it relaxes and drops, and waits
             stop = following == STOP
@@ -315,10 +349,12 @@ def build_motion(tokens: list[str], lexicon: Lexicon, signer: Signer, rng: np.ra
             else:
                 add(f + gap // 2, relaxed)
             f += gap
-        f += to_frames(trans_s, minimum=2 if n + 1 < len(letter_items) and letter_items[n + 1][1][3] else 1) \
-            if n + 1 < len(letter_items) else 0
+            paused = gap - gap // 2  # the movement starts from the relaxed hold in the pause's middle
+        if n + 1 < len(letter_items):
+            need = travel(keys[-1][1], letter_items[n + 1][1][1][0][1]) - paused / fps
+            f += to_frames(max(trans_s, need), minimum=2 if letter_items[n + 1][1][3] else 1)
 
-    f += to_frames(rng.uniform(0.35, 0.55) * min(slow, 2.0) / max(speed, 1.0) ** 0.5, minimum=3)  # back to rest
+    f += to_frames(max(rng.uniform(0.35, 0.55) * pace, travel(key_poses[-1], rest)), minimum=3)  # back to rest
     add(f, rest)
     f += to_frames(rng.uniform(0.25, 0.5), minimum=2)
     add(f, rest)
