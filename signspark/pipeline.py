@@ -49,7 +49,8 @@ from signspark.signs.languages import DEFAULT_TAG_TEMPLATE, LANGUAGES, get_langu
 
 __all__ = [
     "SignSparK", "GenerationOutput", "Keyframes", "KeyframeFileError", "MODEL_TYPE",
-    "MAX_TEXT_CHARS", "MAX_FRAMES", "DEFAULT_STEPS", "DEFAULT_GUIDANCE", "generator_config", "retime",
+    "MAX_TEXT_CHARS", "MAX_FRAMES", "DEFAULT_STEPS", "DEFAULT_GUIDANCE", "RETRIEVAL_MOTIONS", "generator_config",
+    "retime",
 ]
 
 MODEL_TYPE = "signspark-generator"
@@ -57,6 +58,9 @@ MAX_TEXT_CHARS = 200
 DEFAULT_STEPS = 8
 DEFAULT_GUIDANCE = 2.0
 RETRIEVAL_SOURCES = (None, "lexicon", "fingerspelling")
+# What a retrieved take becomes: "generated" (the flow model fills the motion around the take's
+# keyframes, the SignSparK method) or "lexicon" (the take's own motion, as the lexicon animates it).
+RETRIEVAL_MOTIONS = ("generated", "lexicon")
 LENGTH_MODEL = "length_model"                        # component subfolder of a generator folder
 LEGACY_LENGTH_WEIGHTS = "length_model.safetensors"   # where folders of version 0.1 keep it
 
@@ -109,13 +113,13 @@ class GenerationOutput:
 def generator_config(model_config: Mapping[str, Any], stream: str, text_encoder: Mapping[str, Any],
                      languages=None, length_model: Mapping[str, Any] | None = None,
                      seq_len: int = 304, fps: float = 25.0, tag_template: str = DEFAULT_TAG_TEMPLATE,
-                     retrieval: str | None = None) -> dict:
+                     retrieval: str | None = None, retrieval_motion: str = "generated") -> dict:
     """The ``config.json`` of a generator model folder."""
     return {
         "model_type": MODEL_TYPE, "format_version": 1, "model": dict(model_config), "stream": stream,
         "languages": list(languages or LANGUAGES), "tag_template": tag_template,
         "text_encoder": dict(text_encoder), "length_model": dict(length_model) if length_model else None,
-        "seq_len": int(seq_len), "fps": float(fps), "retrieval": retrieval,
+        "seq_len": int(seq_len), "fps": float(fps), "retrieval": retrieval, "retrieval_motion": retrieval_motion,
     }
 
 
@@ -131,15 +135,20 @@ class SignSparK:
         retrieval: where text-to-pose takes keyframes from when none are given: ``None`` (pure
             text-to-pose) or ``"fingerspelling"`` (the alphabet lexicon: sign-retrieval T2P, the
             built-in model's default).
+        retrieval_motion: the default of ``motion`` in :meth:`__call__` (``"generated"`` or ``"lexicon"``).
     """
 
     def __init__(self, models: Mapping[str, torch.nn.Module], text_encoder, length_model=None,
                  languages=None, fps: float = 25.0, seq_len: int = 304,
-                 tag_template: str = DEFAULT_TAG_TEMPLATE, source: str = "", retrieval: str | None = None):
+                 tag_template: str = DEFAULT_TAG_TEMPLATE, source: str = "", retrieval: str | None = None,
+                 retrieval_motion: str = "generated"):
         if retrieval not in RETRIEVAL_SOURCES:
             raise ValueError(f"unknown retrieval source {retrieval!r}; expected one of {sorted(map(str, RETRIEVAL_SOURCES))}")
+        if retrieval_motion not in RETRIEVAL_MOTIONS:
+            raise ValueError(f"unknown retrieval motion {retrieval_motion!r}; expected one of {list(RETRIEVAL_MOTIONS)}")
         self.models = dict(models)
         self.retrieval = retrieval
+        self.retrieval_motion = retrieval_motion
         self.text_encoder = text_encoder
         self.length_model = length_model
         self.languages = [c.upper() for c in (languages or LANGUAGES)]
@@ -217,7 +226,7 @@ class SignSparK:
         return cls({cfg.get("stream", ucfg.stream): model}, text_encoder, length_model,
                    languages=cfg.get("languages"), fps=cfg.get("fps", 25.0), seq_len=cfg.get("seq_len", 304),
                    tag_template=cfg.get("tag_template", DEFAULT_TAG_TEMPLATE), source=str(folder),
-                   retrieval=cfg.get("retrieval"))
+                   retrieval=cfg.get("retrieval"), retrieval_motion=cfg.get("retrieval_motion", "generated"))
 
     # -------------------------------------------------------------------------- requests
     def _check_text(self, text: str, required: bool) -> str:
@@ -266,7 +275,7 @@ class SignSparK:
                  num_frames: int | None = None, speed: float = 1.0, steps: int = DEFAULT_STEPS,
                  guidance: float | None = DEFAULT_GUIDANCE, sampler: str = "euler", seed: int | None = None,
                  generator: torch.Generator | None = None, retrieval: bool | None = None,
-                 segmenter=None, lexicon=None, signs=None) -> GenerationOutput:
+                 segmenter=None, lexicon=None, signs=None, motion: str | None = None) -> GenerationOutput:
         """Generate one clip.
 
         Args:
@@ -291,8 +300,18 @@ class SignSparK:
                 parsed descriptions, :class:`~signspark.signs.hamnosys.SiGMLSign` (from
                 :func:`~signspark.signs.hamnosys.read_sigml`) or ``(gloss, hamnosys)`` pairs; ``text``
                 may then be empty (the glosses are the text).
+            motion: what a take retrieved from a lexicon becomes: ``"generated"`` (the model generates the
+                motion around the take's keyframes) or ``"lexicon"`` (the take's own motion, as the lexicon
+                animates it; no model evaluation, ``steps`` and ``guidance`` unused; implies retrieval);
+                default: the model's ``retrieval_motion``. Requests without a retrieved take (keyframes given,
+                no retrieval) are always generated.
         """
         start = time.perf_counter()
+        if motion is not None and motion not in RETRIEVAL_MOTIONS:
+            raise ValueError(f"unknown motion {motion!r}; expected one of {list(RETRIEVAL_MOTIONS)}")
+        if motion == "lexicon" and (keyframes is not None or retrieval is False):
+            raise ValueError("motion='lexicon' signs a take from the lexicon: it needs text or signs, "
+                             "not keyframes and not retrieval=False")
         steps = check("steps", steps, label="steps")
         speed = check("speed", speed, label="speed")
         seed = check("seed", seed, label="seed")
@@ -322,7 +341,7 @@ class SignSparK:
         use_retrieval = (self.retrieval is not None) if retrieval is None else bool(retrieval)
         if lexicon is not None and retrieval is False:
             raise ValueError("signs / a lexicon give keyframes: they cannot be used without retrieval")
-        if keyframes is None and (use_retrieval or lexicon is not None):
+        if keyframes is None and (use_retrieval or lexicon is not None or motion == "lexicon"):
             retrieved = self._retrieve(text, code, speed, seed, lexicon, tokens)
             if num_frames is None and retrieved.num_frames > MAX_FRAMES:
                 raise ValueError(f"signing this text at speed {speed:g} takes {retrieved.num_frames} frames; the limit "
@@ -330,6 +349,8 @@ class SignSparK:
             if num_frames is not None:
                 self._num_frames(text, code, text_emb, num_frames, speed, None)  # validates the range
                 retrieved = retime(retrieved, int(num_frames))
+            if (motion or self.retrieval_motion) == "lexicon":
+                return self._lexicon_output(retrieved, text, segmenter, seed, start)
             keyframes = Keyframes.from_pose_sequence(retrieved)
             num_frames = None
         T = self._num_frames(text, code, text_emb, num_frames, speed, keyframes)
@@ -356,6 +377,22 @@ class SignSparK:
         out = GenerationOutput(pose=pose, features=features, nfe=nfe, steps=int(steps), sampler=sampler,
                                guidance=g, seconds=0.0, seed=seed)
         annotate(out, segmenter, "lexicon" if retrieved is not None else "")
+        out.seconds = time.perf_counter() - start
+        return out
+
+    def _lexicon_output(self, take: PoseSequence, text: str, segmenter, seed: int | None,
+                        start: float) -> GenerationOutput:
+        """A retrieved take as the clip itself (``motion="lexicon"``): its poses, segments, glosses and
+        keyframes; no model evaluation."""
+        from signspark.pose.streams import params_to_full
+
+        pose = PoseSequence(params={k: np.asarray(v, np.float32).copy() for k, v in take.params.items()},
+                            betas=take.betas.copy(), fps=take.fps, language=take.language, text=text,
+                            gloss=take.gloss, segments=take.segments.copy(), keyframes=take.keyframes.copy())
+        features = params_to_full(pose.params).numpy().astype(np.float32)
+        out = GenerationOutput(pose=pose, features=features, nfe=0, steps=0, sampler="lexicon", guidance=None,
+                               seconds=0.0, seed=seed)
+        annotate(out, segmenter, "lexicon")
         out.seconds = time.perf_counter() - start
         return out
 
@@ -448,7 +485,7 @@ class SignSparK:
         stream, model = next(iter(self.models.items()))
         components = {LENGTH_MODEL: self.length_model} if self.length_model is not None else {}
         cfg = generator_config(model.config.to_dict(), stream, self.text_encoder.config(), self.languages,
-                               None, self.seq_len, self.fps, self.tag_template, self.retrieval)
+                               None, self.seq_len, self.fps, self.tag_template, self.retrieval, self.retrieval_motion)
         return hub.save_pretrained(folder, model, cfg, card=card, components=components)
 
 

@@ -19,9 +19,16 @@ def _run(*args: str, timeout: int = 300) -> str:
     return out.stdout
 
 
-@pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo_request", "load"])
+@pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo_request", "load", "motion_quality"])
 def test_bench_help(script):
     assert "usage:" in _run(f"bench/{script}.py", "--help")
+
+
+def test_motion_quality_bench_prints_both_motions():
+    out = _run("bench/motion_quality.py", "--languages", "ASL", "--seeds", "1", "--steps", "1")
+    rows = [line.split() for line in out.splitlines() if line.startswith("ASL")]
+    assert [r[1] for r in rows] == ["generated", "lexicon"]
+    assert float(rows[1][2]) == 0.0  # the take against itself
 
 
 def test_render_bench_prints_a_row_per_backend():

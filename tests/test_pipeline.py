@@ -141,6 +141,10 @@ def test_cli_generate(model_dir, tmp_path, capsys):
     (tmp_path / "k.json").write_text("{")
     assert main(["generate", "hi", "--keyframes", str(tmp_path / "k.json"), "-o", str(out), "--model", str(model_dir)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
+    assert main(["generate", "hallo", "--lang", "DGS", "-o", str(out), "--motion", "lexicon", "--model",
+                 str(model_dir)]) == 0
+    assert "the lexicon's motion (no model evaluation)" in capsys.readouterr().out
+    assert PoseSequence.load(out).gloss == "H A L L O"
 
 
 def test_fingerspelling_retrieval_holds_lexicon_keyframes(pipe):
@@ -223,3 +227,40 @@ def test_keyframe_json_is_validated(change, match):
     data = {"fps": 25, "num_frames": 10, "keyframes": [{"frame": 1, "features": [0.0] * 296}], **change}
     with pytest.raises(KeyframeFileError, match=match):
         Keyframes.from_json(data)
+
+
+def test_lexicon_motion_is_the_take_itself(pipe, monkeypatch):
+    from signspark.signs.fingerspelling import spell
+
+    forwards = []
+    model = pipe.models["full"]
+    monkeypatch.setattr(model, "forward", lambda *a, **k: forwards.append(1) or type(model).forward(model, *a, **k))
+    out = pipe("hallo", "DGS", seed=5, retrieval=True, motion="lexicon")
+    lex = spell("hallo", "DGS", seed=5)
+    assert forwards == [] and out.nfe == 0 and out.sampler == "lexicon"
+    for key, value in lex.params.items():
+        assert np.array_equal(out.pose.params[key], value), key
+    assert out.pose.segments.tolist() == lex.segments.tolist() and out.labels == list("HALLO")
+    assert out.pose.keyframes.tolist() == lex.keyframes.tolist() and out.segments_from == "lexicon"
+    assert out.features.shape == (lex.num_frames, 296) and out.pose.text == "hallo"
+    generated = pipe("hallo", "DGS", steps=2, seed=5, retrieval=True, motion="generated")
+    assert generated.nfe == 2 and not np.array_equal(generated.features, out.features)
+
+
+def test_motion_setting_is_saved_and_checked(tmp_path, pipe):
+    pipe.retrieval, pipe.retrieval_motion = "fingerspelling", "lexicon"
+    try:
+        folder = pipe.save_pretrained(tmp_path / "gen")
+    finally:
+        pipe.retrieval, pipe.retrieval_motion = None, "generated"
+    again = SignSparK.from_pretrained(folder, device="cpu")
+    assert again.retrieval_motion == "lexicon" and again("hi", "ASL", seed=0).nfe == 0
+    assert again("hi", "ASL", seed=0, motion="generated", steps=2).nfe == 2
+    kf = again("hi", "ASL", seed=0, motion="generated", steps=1).pose
+    assert again("", "ASL", keyframes=kf, steps=1).nfe == 1  # keyframes given: always generated
+    with pytest.raises(ValueError, match="unknown motion"):
+        again("hi", "ASL", motion="dance")
+    with pytest.raises(ValueError, match="needs text or signs"):
+        again("", "ASL", keyframes=kf, motion="lexicon")
+    with pytest.raises(ValueError, match="retrieval motion"):
+        SignSparK(again.models, again.text_encoder, retrieval_motion="dance")

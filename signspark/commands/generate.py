@@ -24,14 +24,19 @@ Keyframe files (--keyframes):
 Text is limited to 200 characters. Without --frames, the length comes from the
 keyframes, else from the model's length model (scaled by --speed).
 
-With no --model the built-in model is used (offline). It fingerspells: unless
---no-retrieval is given, the letters' keyframes come from the alphabet lexicon
-of the chosen language (sign-retrieval text-to-pose) and the model generates the
-motion between them; the output carries one segment per letter.
+With no --model the built-in model is used (offline). Unless --no-retrieval is
+given, the text is looked up in the language's lexicon (sign-retrieval
+text-to-pose): DSGS signs the words of its lexicon as lexical signs and
+fingerspells the rest; ASL, BSL, DGS and CSL fingerspell. The output carries one
+segment per sign or letter. --motion says what the lexicon's take becomes:
+  lexicon    the take's own motion, as the lexicon animates it (the built-in
+             model's default: its generator does not yet follow lexical signs
+             between their keyframes well; see the README)
+  generated  the model generates the motion around the take's keyframes
+             (onset, middle, offset of each sign), the SignSparK method; the
+             default of other models
 
-Signs written in HamNoSys, for any sign language (the built-in model was
-trained on fingerspelling only, so the motion between a sign's keyframes is
-rough until a model trained on signs is used):
+Signs written in HamNoSys, for any sign language:
   --hamnosys STRING   a sign as HamNoSys (Private Use Area characters or symbol
                       names, e.g. "hamflathand hamextfingeru hampalml hamchest
                       hamtouch"); repeat it for several signs in a row, each
@@ -59,7 +64,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("text", nargs="?", default="",
                    help="spoken-language text (may be empty or left out with --keyframes, --hamnosys or --sigml)")
-    p.add_argument("--lang", default="ASL", help="sign language: ASL, BSL, DGS or CSL (default ASL)")
+    p.add_argument("--lang", default="ASL", help="sign language: ASL, BSL, DGS, CSL or DSGS (default ASL)")
     p.add_argument("-o", "--output", required=True, help="output PoseSequence .npz")
     p.add_argument("--steps", type=int, default=8, help="ODE steps, 1 to 1000 (default 8)")
     p.add_argument("--guidance", type=float, default=2.0,
@@ -71,6 +76,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--speed", type=float, default=1.0,
                    help="signing speed when the length is predicted, 0.25 to 4 (default 1)")
     p.add_argument("--sampler", choices=["euler", "heun", "midpoint"], default="euler", help="ODE sampler (default euler)")
+    p.add_argument("--motion", choices=["lexicon", "generated"], default=None,
+                   help="what text looked up in the lexicon becomes: the lexicon's own motion or the model's "
+                        "generated motion around its keyframes (default: the model's setting; see below)")
     p.add_argument("--model", default=None, metavar="PATH_OR_REPO",
                    help="model folder or Hub repo id (default: the built-in model)")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
@@ -119,13 +127,15 @@ def run(args) -> int:
     pipe = SignSparK.from_pretrained(args.model, device=device)
     result = pipe(args.text, args.lang, keyframes=keyframes, num_frames=frames, speed=speed,
                   steps=steps, guidance=guidance, sampler=args.sampler, seed=seed,
-                  retrieval=args.retrieval, signs=signs, lexicon=lexicon)
+                  retrieval=args.retrieval, signs=signs, lexicon=lexicon, motion=args.motion)
     from signspark.pose.mirror import mirror_sequence
 
     (mirror_sequence(result.pose) if args.left_handed else result.pose).save(out)
     g = "off" if result.guidance is None else f"{result.guidance:g}"
-    print(f"wrote {out}: {result.num_frames} frames at {result.pose.fps:g} fps, {args.sampler} {result.steps} steps "
-          f"({result.nfe} model evaluations), guidance {g}, seed {result.seed}, {result.seconds:.2f} s")
+    how = ("the lexicon's motion (no model evaluation)" if result.sampler == "lexicon" else
+           f"{args.sampler} {result.steps} steps ({result.nfe} model evaluations), guidance {g}")
+    print(f"wrote {out}: {result.num_frames} frames at {result.pose.fps:g} fps, {how}, seed {result.seed}, "
+          f"{result.seconds:.2f} s")
     return 0
 
 
