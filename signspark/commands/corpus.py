@@ -1,4 +1,4 @@
-"""``signspark corpus``: build the fingerspelling training corpus (official-schema LMDB files)."""
+"""``signspark corpus``: build the synthetic training corpus (official-schema LMDB files)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ LANGS = tuple(code for code, lang in LANGUAGES.items() if lang.alphabet is not N
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
-        "corpus", help="build the built-in fingerspelling corpus (LMDB train/dev/test)",
+        "corpus", help="build the built-in models' synthetic corpus (LMDB train/dev/test)",
         description=(
-            "Generate fingerspelled words and short phrases in the manual alphabets of ASL, BSL, DGS and CSL "
-            "with simulated signers, and write them as official-schema LMDB files "
-            "<out>/<split>/fingerspell_<LANG>_<split>.lmdb (per-frame BIO segments: one sign per letter). "
-            "Deterministic for a seed; needs no download."),
+            "Generate training clips with simulated signers and write them as official-schema LMDB files: "
+            "fingerspelled words and short phrases in the manual alphabets of ASL, BSL, DGS and CSL "
+            "(<out>/<split>/fingerspell_<LANG>_<split>.lmdb; one segment per letter) and, for DSGS, "
+            "sentences of lexical signs animated from the HamNoSys notation of its lexicon, some with a "
+            "fingerspelled word (<out>/<split>/signs_DSGS_<split>.lmdb; one segment per sign, text = the "
+            "German sentence). Per-frame BIO segments. Deterministic for a seed; needs no download."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--clips", type=int, default=2000, help="clips per language, over all splits (1 to 1000000)")
