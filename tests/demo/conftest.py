@@ -55,3 +55,33 @@ def demo_env(tiny_assets, tmp_path_factory):
     from demo import handlers
 
     handlers.clear_caches()
+
+
+@pytest.fixture(scope="session")
+def signing_video(tmp_path_factory):
+    """``(mp4, PoseSequence)``: ASL 'bl' fingerspelled by our avatar (right hand signing, left resting),
+    12 frames around the letters, front view, 384 px, rendered with the OpenGL or PyTorch splats."""
+    from signspark.render import RenderOptions, available_backends, render_video
+    from signspark.signs import spell
+
+    seq = spell("bl", "ASL")
+    mid = seq.num_frames // 2
+    seq = seq.slice(mid - 6, mid + 6)
+    backend = "gl" if "gl" in available_backends() else "torch"
+    path = tmp_path_factory.mktemp("signing") / "bl.mp4"
+    render_video(seq, path, RenderOptions(backend=backend, size=384, highlight_keyframes=False))
+    return path, seq
+
+
+@pytest.fixture(scope="session")
+def blank_video(tmp_path_factory):
+    """Four frames of plain colour: no person in it."""
+    import numpy as np
+
+    from signspark.render import Mp4Writer
+
+    path = tmp_path_factory.mktemp("blank") / "blank.mp4"
+    with Mp4Writer(path, fps=25) as w:
+        for k in range(4):
+            w.write(np.full((128, 128, 3), 230 - 10 * k, np.uint8))
+    return path
