@@ -55,7 +55,7 @@ DEFAULT_FPS = 25.0            # rate given to a recording whose header states no
 MAX_PER_SEGMENT = 10          # keyframes per sign for the uniform and random policies
 PROCESS_SIDE = 1280           # long side of re-encoded videos, pixels (what the capture decodes at anyway)
 ENCODE_TIMEOUT_S = 300        # a re-encoding of at most MAX_SECONDS of video that takes longer is stopped
-KEYFRAMES_TAB = "Keyframes to sign"
+KEYFRAMES_TAB = ("kf2s", "Keyframes to sign")  # the id and label of that tab in demo.app
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".avi", ".m4v", ".mpg", ".mpeg")
 
 NO_PERSON = ("No person was found in {name}: MediaPipe saw no body in any frame. Film one signer from the front, "
@@ -392,9 +392,12 @@ _SYNC_JS = """(a) => {
 _PAUSE_JS = "() => { const inp = document.querySelector('#v2s_video_in video'); if (inp) inp.pause(); }"
 
 
-def _select_tab_js(label: str) -> str:
-    return (f"() => {{ const tab = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === "
-            f"{json.dumps(label)}); if (tab) tab.click(); }}")
+def _select_tab_js(tab_id: str, label: str) -> str:
+    """Clicks the button of the tab ``tab_id`` (``gr.Tab(id=...)``); else, as in an overflow menu, a
+    button named ``label`` (not the page's hidden copy of the tab bar, kept for measuring)."""
+    return (f"() => {{ const b = document.querySelector('button[role=\"tab\"][data-tab-id=' + "
+            f"{json.dumps(json.dumps(tab_id))} + ']') || [...document.querySelectorAll('button:not([tabindex=\"-1\"])')]"
+            f".find(x => x.textContent.trim() === {json.dumps(label)}); if (b) b.click(); }}")
 
 
 def video_to_sign_tab(*, views, backends, keyframes, gpu: Callable = lambda fn: fn) -> None:
@@ -434,10 +437,10 @@ def video_to_sign_tab(*, views, backends, keyframes, gpu: Callable = lambda fn: 
         timeline = gr.Plot(label="Signs (FAST) and keyframes", elem_id="v2s_timeline_out")
         files = gr.File(label="Downloads: capture (.npz), landmarks (.pose), ELAN (.eaf)", file_count="multiple",
                         interactive=False, elem_id="v2s_files_out")
-        send = gr.Button(f"Edit the keyframes in “{KEYFRAMES_TAB}”", elem_id="v2s_send_btn")
+        send = gr.Button(f"Edit the keyframes in “{KEYFRAMES_TAB[1]}”", elem_id="v2s_send_btn")
     go.click(gpu(video_to_sign), inputs=[video_in, view, backend, mirrored, policy, per_segment],
              outputs=[video_out, timeline, files, status], api_name="video_to_sign")
     video_out.play(None, js=_SYNC_JS, api_name=False)  # the input plays beside the avatar
     video_out.pause(None, js=_PAUSE_JS, api_name=False)
     send.click(send_to_keyframes, inputs=files, outputs=[kf_file, kf_table, kf_frames, kf_status],
-               api_name=False).success(None, js=_select_tab_js(KEYFRAMES_TAB), api_name=False)
+               api_name=False).success(None, js=_select_tab_js(*KEYFRAMES_TAB), api_name=False)

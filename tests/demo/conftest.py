@@ -85,3 +85,32 @@ def blank_video(tmp_path_factory):
         for k in range(4):
             w.write(np.full((128, 128, 3), 230 - 10 * k, np.uint8))
     return path
+
+
+class _OneSign:
+    """Stands in for the FAST segmenter: one sign over the frames ``sign`` of any clip (the tiny test
+    model's random weights would find any number). ``seen`` records the shapes of the features."""
+
+    sign = (2, 8)
+
+    def __init__(self):
+        self.seen = []
+
+    def segment(self, clips):
+        import numpy as np
+
+        from signspark.segment import ClipSegmentation
+
+        out = {}
+        for clip, feats in clips.items():
+            self.seen.append(np.asarray(feats).shape)
+            tags = np.zeros(len(feats), np.int64)
+            tags[self.sign[0]], tags[self.sign[0] + 1:self.sign[1] + 1] = 2, 1
+            out[clip] = ClipSegmentation.from_tags(clip, tags)
+        return out
+
+
+@pytest.fixture(scope="session")
+def one_sign():
+    """A :class:`_OneSign` segmenter (patch ``demo.handlers.load_segmenter`` to return it)."""
+    return _OneSign()

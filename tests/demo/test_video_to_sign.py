@@ -18,34 +18,11 @@ from signspark.pose.sequence import PoseSequence
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("mediapipe") is None,
                                 reason="MediaPipe (the optional 'capture' extra) is not installed")
 
-SIGN = (2, 8)  # the one sign the stand-in segmenter reports, inclusive frames
-
-
-class _OneSign:
-    """Stands in for the FAST segmenter: one sign over frames SIGN of any clip (the tiny test model's
-    random weights would give any number)."""
-
-    def __init__(self):
-        self.seen = []
-
-    def segment(self, clips):
-        from signspark.segment import ClipSegmentation
-
-        out = {}
-        for clip, feats in clips.items():
-            self.seen.append(np.asarray(feats).shape)
-            tags = np.zeros(len(feats), np.int64)
-            tags[SIGN[0]], tags[SIGN[0] + 1:SIGN[1] + 1] = 2, 1
-            out[clip] = ClipSegmentation.from_tags(clip, tags)
-        return out
-
-
 @pytest.fixture(scope="module")
-def segmenter():
+def segmenter(one_sign):
     mp = pytest.MonkeyPatch()
-    stub = _OneSign()
-    mp.setattr(H, "load_segmenter", lambda: stub)
-    yield stub
+    mp.setattr(H, "load_segmenter", lambda: one_sign)
+    yield one_sign
     mp.undo()
 
 
@@ -76,12 +53,13 @@ def test_outputs(captured, signing_video, segmenter):
     assert [Path(f).name for f in files] == ["bl.npz", "bl.pose", "bl.eaf"]
     seq = PoseSequence.load(files[0])
     assert seq.num_frames == source.num_frames == 12 and seq.fps == 25
-    assert segmenter.seen == [(12, 192)]  # the FAST features of the capture
-    assert seq.segments.tolist() == [list(SIGN)] and seq.keyframes.tolist() == onset_middle_offset([SIGN])
+    assert segmenter.seen[0] == (12, 192)  # the FAST features of the capture
+    sign = segmenter.sign
+    assert seq.segments.tolist() == [list(sign)] and seq.keyframes.tolist() == onset_middle_offset([sign])
     with np.load(files[0]) as z:
         assert z["confidence"].shape == (12,) and z["part_confidence"].shape == (12, 3)
     assert read_pose(files[1]).num_frames == 12
-    assert read_eaf_segments(files[2], fps=25) == [SIGN]
+    assert read_eaf_segments(files[2], fps=25) == [sign]
     assert _frames(video) == ((H.RENDER_SIZE, H.RENDER_SIZE), 12) and Path(video).name == "bl.avatar.mp4"
     assert isinstance(fig, Figure)
     assert status.startswith("bl.mp4: 12 frames (0.5 s at 25 fps)") and "FAST found 1 sign(s); 3 keyframe(s)" in status
@@ -116,6 +94,11 @@ def test_send_to_keyframes_fills_that_tab(captured):
     assert rows == [[k, f"file:{k}"] for k in keyframes] and "3 keyframe(s) from bl.npz" in status
     with pytest.raises(gr.Error, match="Capture a video first"):
         V.send_to_keyframes([])
+    # that tab renders them: the captured poses held at their frames
+    _, _, kf_files, kf_status, _ = H.keyframes_to_sign(npz, "", "ASL", rows, total, "built-in", 1, 1.0, 0, "front",
+                                                       "skeleton", False, progress=None)
+    out = PoseSequence.load(kf_files[0])
+    assert out.num_frames == 12 and out.keyframes.tolist() == keyframes and "3 keyframe(s) held" in kf_status
 
 
 def test_a_video_without_a_person_gets_a_message(blank_video, segmenter):
