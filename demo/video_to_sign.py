@@ -418,7 +418,9 @@ def video_to_sign_tab(*, views, backends, keyframes, gpu: Callable = lambda fn: 
             f"red). FAST marks the signs; the built-in FAST model learnt from fingerspelling, so on other signing "
             f"its signs are a first guess.")
         with gr.Row(equal_height=True):
-            video_in = gr.Video(label="Your video", sources=["upload", "webcam"], elem_id="v2s_video_in", height=420)
+            # the webcam is shown as the camera sees it (not as a mirror), like the recording and the avatar beside it
+            video_in = gr.Video(label="Your video", sources=["upload", "webcam"], elem_id="v2s_video_in", height=420,
+                                webcam_options=gr.WebcamOptions(mirror=False))
             video_out = gr.Video(label="The avatar signs it", interactive=False, autoplay=True, elem_id="v2s_video_out",
                                  height=420)
         with gr.Row():

@@ -178,3 +178,14 @@ def test_not_a_video(tmp_path):
     text.write_text("hello")
     with pytest.raises(gr.Error, match="notes.txt is not a video"):
         V.video_to_sign(str(text), progress=None)
+
+
+def test_the_tab_shows_the_webcam_as_the_camera_sees_it():
+    """Recorded webcam video is stored unmirrored (Gradio flips only its preview): shown unmirrored too, it
+    matches the avatar beside it, which signs with the same hand."""
+    from demo.app import build_demo
+
+    props = {c["props"].get("elem_id"): c["props"] for c in build_demo().config["components"] if "props" in c}
+    video = props["v2s_video_in"]
+    assert video["sources"] == ["upload", "webcam"] and video["webcam_options"]["mirror"] is False
+    assert props["v2s_video_out"]["autoplay"] is True
