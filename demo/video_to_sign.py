@@ -155,7 +155,7 @@ def _reencode(src: Path, dst: Path, fps: float, max_frames: int) -> int:
            "-c:v", "libx264", "-preset", "ultrafast", "-crf", "16", "-pix_fmt", "yuv420p",
            "-progress", "pipe:1", "-nostats", "-y", str(dst)]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=ENCODE_TIMEOUT_S)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=ENCODE_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         raise gr.Error(f"{src.name} could not be prepared within {ENCODE_TIMEOUT_S} s; try a smaller video.",
                        print_exception=False) from None
@@ -183,16 +183,26 @@ def _prepare(path: Path, work: Path) -> tuple[Path, float, int]:
 
 
 # ---------------------------------------------------------------------------------------------- the handler
-@contextlib.contextmanager
-def _readable_errors(what: str, names: dict[str, str]):
-    """Any failure as a :class:`gr.Error` with a readable message; server paths in it become file names."""
-    from signspark.capture.landmarks import NoPersonError
+@dataclasses.dataclass
+class _Names:
+    """How messages name things: the video's file name, and server paths to show as file names."""
 
-    def clean(message: str) -> str:
-        for server_path, name in names.items():
-            message = message.replace(server_path, name)
+    video: str = "the video"
+    paths: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def clean(self, message: str) -> str:
+        for server_path in sorted(self.paths, key=len, reverse=True):  # a file before its folder
+            message = message.replace(server_path, self.paths[server_path])
         message = message.strip() or "unknown error"
+        if message.startswith(tuple(self.paths.values())):  # a file name keeps its case
+            return message
         return message[:1].upper() + message[1:]
+
+
+@contextlib.contextmanager
+def _readable_errors(what: str, names: _Names):
+    """Any failure as a :class:`gr.Error` with a readable message that shows no server path."""
+    from signspark.capture.landmarks import NoPersonError
 
     try:
         yield
@@ -200,16 +210,16 @@ def _readable_errors(what: str, names: dict[str, str]):
         e.print_exception = False
         raise
     except NoPersonError:
-        raise gr.Error(NO_PERSON.format(name=names.get("video", "the video")), print_exception=False) from None
+        raise gr.Error(NO_PERSON.format(name=names.video), print_exception=False) from None
     except (ValueError, OSError) as e:  # the library's input errors (frames, landmarks, files)
         logger.info("%s refused: %s", what, e)
-        raise gr.Error(clean(str(e)), print_exception=False) from None
+        raise gr.Error(names.clean(str(e)), print_exception=False) from None
     except Exception as e:
         logger.exception("%s failed", what)
         kind = type(e).__name__
         if kind.endswith(("UnavailableError", "VideoError", "BodyError")):  # renderer / encoder / body set-up
-            raise gr.Error(clean(str(e)), print_exception=False) from None
-        raise gr.Error(f"{what} failed ({kind}: {clean(str(e))}). The details are in the server log.",
+            raise gr.Error(names.clean(str(e)), print_exception=False) from None
+        raise gr.Error(f"{what} failed ({kind}: {names.clean(str(e))}). The details are in the server log.",
                        print_exception=False) from None
 
 
@@ -234,9 +244,10 @@ class _Bar:
         if done == total or done % max(1, total // 25) == 0:
             self.progress(self.lo + (self.hi - self.lo) * done / total, desc=f"{self.desc} {done}/{total}")
 
-    def step(self, desc: str) -> None:
-        if self.progress is not None:
-            self.progress(self.lo, desc=desc)
+
+def _step(progress: Callable | None, fraction: float, desc: str) -> None:
+    if progress is not None:
+        progress(fraction, desc=desc)
 
 
 def _policy(policy, per_segment) -> tuple[str, int]:
@@ -287,30 +298,29 @@ def video_to_sign(video, view="front", backend="auto", mirrored=False, policy="o
     from signspark.render import render_video
     from signspark.segment import export
 
-    names: dict[str, str] = {}
+    names = _Names()
     with _readable_errors("Video to sign", names):
         path = _video_file(video)
-        names.update({str(path): path.name, "video": path.name})
+        names.video, names.paths[str(path)] = path.name, path.name
         policy, per_sign = _policy(policy, per_segment)
         render = _render_options(view, backend)
         work = _work_dir()
-        names[str(work)] = "."
-        bar = _Bar(progress, 0.0, 0.05, "")
-        bar.step("reading the video")
+        names.paths[str(work)] = "."
+        _step(progress, 0.0, "reading the video")
         clip, fps, limit = _prepare(path, work)
-        names[str(clip)] = path.name
+        names.paths[str(clip)] = path.name
 
         t0 = time.perf_counter()
         detect = _Bar(progress, 0.05, 0.5, "finding the body and hands, frame", total=max(1, round(fps * MAX_SECONDS)))
-        detect.step("finding the body and hands")
+        _step(progress, 0.05, "finding the body and hands")
         lm = detect_landmarks(clip, mirrored=bool(mirrored), max_frames=limit, progress=detect)
         t1 = time.perf_counter()
-        _Bar(progress, 0.5, 0.7, "").step("fitting the body and hands")
+        _step(progress, 0.5, "fitting the body and hands")
         fit = fit_landmarks(lm)
         t2 = time.perf_counter()
         seq = fit.sequence
 
-        _Bar(progress, 0.7, 0.75, "").step("finding the signs")
+        _step(progress, 0.7, "finding the signs")
         segmenter = H.load_segmenter()
         tags = None
         if segmenter is not None:
@@ -385,9 +395,11 @@ def send_to_keyframes(downloads):
 
 
 # ---------------------------------------------------------------------------------------------- the tab
-_SYNC_JS = """(a) => {
+_SYNC_JS = """() => {
   const out = document.querySelector('#v2s_video_out video'), inp = document.querySelector('#v2s_video_in video');
-  if (out && inp && inp.src) { inp.currentTime = Math.min(out.currentTime, inp.duration || 0); inp.play().catch(() => {}); }
+  if (!out || !inp || !inp.src) return;
+  inp.currentTime = Math.min(out.currentTime, inp.duration || 0);
+  inp.play().catch(() => {});
 }"""
 _PAUSE_JS = "() => { const inp = document.querySelector('#v2s_video_in video'); if (inp) inp.pause(); }"
 
@@ -395,8 +407,9 @@ _PAUSE_JS = "() => { const inp = document.querySelector('#v2s_video_in video'); 
 def _select_tab_js(tab_id: str, label: str) -> str:
     """Clicks the button of the tab ``tab_id`` (``gr.Tab(id=...)``); else, as in an overflow menu, a
     button named ``label`` (not the page's hidden copy of the tab bar, kept for measuring)."""
-    return (f"() => {{ const b = document.querySelector('button[role=\"tab\"][data-tab-id=' + "
-            f"{json.dumps(json.dumps(tab_id))} + ']') || [...document.querySelectorAll('button:not([tabindex=\"-1\"])')]"
+    by_id = f"button[role=\"tab\"][data-tab-id={json.dumps(tab_id)}]"
+    return (f"() => {{ const b = document.querySelector({json.dumps(by_id)}) || "
+            f"[...document.querySelectorAll('button:not([tabindex=\"-1\"])')]"
             f".find(x => x.textContent.trim() === {json.dumps(label)}); if (b) b.click(); }}")
 
 

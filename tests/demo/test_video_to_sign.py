@@ -172,8 +172,9 @@ def test_bad_input_is_a_message(signing_video, kwargs, message):
 def test_not_a_video(tmp_path):
     bad = tmp_path / "notes.mp4"
     bad.write_bytes(b"not a video at all")
-    with pytest.raises(gr.Error, match="notes.mp4 cannot be read as a video"):
+    with pytest.raises(gr.Error, match="notes.mp4 cannot be read as a video") as e:
         V.video_to_sign(str(bad), progress=None)
+    assert str(tmp_path) not in e.value.message
     text = tmp_path / "notes.txt"
     text.write_text("hello")
     with pytest.raises(gr.Error, match="notes.txt is not a video"):
@@ -189,3 +190,9 @@ def test_the_tab_shows_the_webcam_as_the_camera_sees_it():
     video = props["v2s_video_in"]
     assert video["sources"] == ["upload", "webcam"] and video["webcam_options"]["mirror"] is False
     assert props["v2s_video_out"]["autoplay"] is True
+
+
+def test_messages_name_files_not_server_paths():
+    names = V._Names("clip.mp4", {"/srv/tmp/v2s-1": ".", "/srv/tmp/v2s-1/constant-rate.mp4": "clip.mp4"})
+    assert names.clean("/srv/tmp/v2s-1/constant-rate.mp4: frame 3 is truncated") == "clip.mp4: frame 3 is truncated"
+    assert names.clean("cannot write /srv/tmp/v2s-1/clip.npz") == "Cannot write ./clip.npz"
