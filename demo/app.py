@@ -1,12 +1,15 @@
 """The SignSparK browser demo (Gradio 6 Blocks).
 
-Four tabs, each with its API endpoints:
+Five tabs, each with its API endpoints:
 
 * **Text to sign** (``/text_to_sign``): text + sign language -> mp4 (streamed to the page
   while it renders), a 3D Gaussian avatar frame (.ply), an animated 3D model (.glb), a
   timeline of segments and keyframes, downloads.
 * **Keyframes to sign** (``/keyframes_to_sign``): uploaded or lexicon keyframes,
   moved / dropped / inserted in a table -> KF2P video with keyframes highlighted.
+* **Video to sign** (``/video_to_sign``): an uploaded or webcam video -> capture (MediaPipe,
+  SMPL-X + MANO fit) -> the avatar signs it beside the video, FAST segments and keyframes,
+  .npz / .pose / .eaf downloads, keyframes sent to the tab above (:mod:`demo.video_to_sign`).
 * **Fingerspelling practice** (``/practice_new``, ``/practice_check``): the avatar
   fingerspells a word, the learner types it and gets letter-by-letter feedback.
 * **Segment** (``/segment``): a PoseSequence or an LMDB clip -> FAST tags over
@@ -31,6 +34,7 @@ import gradio as gr
 
 from demo import handlers as H
 from demo.player import connect, learning_player
+from demo.video_to_sign import video_to_sign_tab
 from signspark.signs.languages import LANGUAGES
 
 try:  # ZeroGPU on Hugging Face Spaces; a no-op decorator everywhere else
@@ -179,6 +183,9 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                                 kf_seed, kf_view, kf_backend, kf_left],
                         outputs=[kf_video, kf_timeline, kf_files, kf_status, kf_info], api_name="keyframes_to_sign")
             connect("kf2s", info=kf_info, video=kf_video)
+
+        video_to_sign_tab(views=VIEW_CHOICES, backends=BACKEND_CHOICES, gpu=gpu,
+                          keyframes=(kf_file, table, kf_frames, kf_status))
 
         with gr.Tab("Fingerspelling practice", id="practice"):
             gr.Markdown(

@@ -55,3 +55,62 @@ def demo_env(tiny_assets, tmp_path_factory):
     from demo import handlers
 
     handlers.clear_caches()
+
+
+@pytest.fixture(scope="session")
+def signing_video(tmp_path_factory):
+    """``(mp4, PoseSequence)``: ASL 'bl' fingerspelled by our avatar (right hand signing, left resting),
+    12 frames around the letters, front view, 384 px, rendered with the OpenGL or PyTorch splats."""
+    from signspark.render import RenderOptions, available_backends, render_video
+    from signspark.signs import spell
+
+    seq = spell("bl", "ASL")
+    mid = seq.num_frames // 2
+    seq = seq.slice(mid - 6, mid + 6)
+    backend = "gl" if "gl" in available_backends() else "torch"
+    path = tmp_path_factory.mktemp("signing") / "bl.mp4"
+    render_video(seq, path, RenderOptions(backend=backend, size=384, highlight_keyframes=False))
+    return path, seq
+
+
+@pytest.fixture(scope="session")
+def blank_video(tmp_path_factory):
+    """Four frames of plain colour: no person in it."""
+    import numpy as np
+
+    from signspark.render import Mp4Writer
+
+    path = tmp_path_factory.mktemp("blank") / "blank.mp4"
+    with Mp4Writer(path, fps=25) as w:
+        for k in range(4):
+            w.write(np.full((128, 128, 3), 230 - 10 * k, np.uint8))
+    return path
+
+
+class _OneSign:
+    """Stands in for the FAST segmenter: one sign over the frames ``sign`` of any clip (the tiny test
+    model's random weights would find any number). ``seen`` records the shapes of the features."""
+
+    sign = (2, 8)
+
+    def __init__(self):
+        self.seen = []
+
+    def segment(self, clips):
+        import numpy as np
+
+        from signspark.segment import ClipSegmentation
+
+        out = {}
+        for clip, feats in clips.items():
+            self.seen.append(np.asarray(feats).shape)
+            tags = np.zeros(len(feats), np.int64)
+            tags[self.sign[0]], tags[self.sign[0] + 1:self.sign[1] + 1] = 2, 1
+            out[clip] = ClipSegmentation.from_tags(clip, tags)
+        return out
+
+
+@pytest.fixture(scope="session")
+def one_sign():
+    """A :class:`_OneSign` segmenter (patch ``demo.handlers.load_segmenter`` to return it)."""
+    return _OneSign()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -131,3 +132,17 @@ def test_segment(client, pose_file):
     clip = doc["clips"]["clip"]
     assert [[r[1], r[2]] for r in table["data"]] == [[s["start"], s["end"]] for s in clip["segments"]]
     assert status.startswith("clip: 16 frames")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mediapipe") is None, reason="MediaPipe is not installed")
+def test_video_to_sign(client, signing_video, blank_video):
+    path, source = signing_video
+    video, plot, files, status = client.predict(handle_file(str(path)), "front", "skeleton", False,
+                                                "onset_middle_offset", 3, api_name="/video_to_sign")
+    seq = PoseSequence.load(next(f for f in files if f.endswith(".npz")))
+    assert seq.num_frames == source.num_frames and Path(video).suffix == ".mp4"
+    assert {Path(f).suffix for f in files} <= {".npz", ".pose", ".eaf"} and len(files) >= 2
+    assert plot["type"] == "matplotlib" and status.startswith(f"bl.mp4: {seq.num_frames} frames")
+    with pytest.raises(AppError, match="No person was found in blank.mp4"):
+        client.predict(handle_file(str(blank_video)), "front", "skeleton", False, "onset_middle_offset", 3,
+                       api_name="/video_to_sign")

@@ -13,7 +13,8 @@ def _components(demo) -> dict:
 def test_api_endpoints_and_initial_model(tmp_path):
     demo = build_demo(default_model=str(tmp_path))
     names = {d["api_name"] for d in demo.config["dependencies"] if d.get("api_name")}
-    assert {"text_to_sign", "load_keyframes", "keyframes_to_sign", "segment", "practice_new", "practice_check"} <= names
+    assert {"text_to_sign", "load_keyframes", "keyframes_to_sign", "segment", "practice_new", "practice_check",
+            "video_to_sign"} <= names
     models = [c["props"] for c in demo.config["components"] if c.get("props", {}).get("label") == "Model"]
     assert len(models) == 2 and all(m["value"] == str(tmp_path) for m in models)
     default = [c["props"]["value"] for c in build_demo().config["components"]

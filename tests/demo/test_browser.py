@@ -10,6 +10,7 @@ the test's temporary folder.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -334,3 +335,37 @@ def test_model3d_plays_the_animated_glb(browser, server, tmp_path):
         assert changed > 0.002, "the avatar does not move: the animation does not play"
     finally:
         b.close()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mediapipe") is None, reason="MediaPipe is not installed")
+def test_video_to_sign_in_the_browser(page, signing_video, one_sign, monkeypatch, tmp_path):
+    """Upload a video, capture it, see the avatar's video play beside it, send the keyframes to their tab."""
+    from playwright.sync_api import expect
+
+    from demo import handlers as H
+
+    monkeypatch.setattr(H, "load_segmenter", lambda: one_sign)  # the server runs in this process
+    path, seq = signing_video
+    page.get_by_role("tab", name="Video to sign").click()
+    page.locator("#v2s_video_in input[type=file]").set_input_files(str(path))
+    page.wait_for_function("() => { const v = document.querySelector('#v2s_video_in video'); return v && v.duration > 0; }")
+    _choose(page, "v2s_backend_in", "Skeleton")
+    page.locator("#v2s_btn").click()
+    expect(page.locator("#v2s_status_out textarea")).to_have_value(
+        re.compile(rf"^bl.mp4: {seq.num_frames} frames .*FAST found 1 sign\(s\); 3 keyframe\(s\)"))
+    # Chromium decodes the avatar's mp4 and plays it (autoplay), and the input plays beside it
+    page.wait_for_function("() => { const v = document.querySelector('#v2s_video_out video');"
+                           " return v && v.videoWidth === 512 && (v.currentTime > 0 || v.ended); }")
+    page.wait_for_function("() => { const v = document.querySelector('#v2s_video_in video');"
+                           " return v.currentTime > 0 || v.ended; }")
+    files = page.locator("#v2s_files_out")
+    for part in ("bl\n.npz", "bl\n.pose", "bl\n.eaf"):
+        expect(files).to_contain_text(part)
+    page.screenshot(path=str(tmp_path / "video_to_sign.png"), full_page=True)
+
+    page.locator("#v2s_send_btn").click()
+    expect(page.locator("#kf_status_out textarea")).to_have_value(re.compile(r"^3 keyframe\(s\) from bl.npz"))
+    expect(page.locator("#kf_table")).to_be_visible()  # the Keyframes to sign tab is shown
+    expect(page.locator("#kf_file")).to_contain_text(re.compile(r"bl\s*\.npz"))
+    first = int(one_sign.sign[0])
+    expect(page.locator("#kf_table")).to_contain_text(f"file:{first}")
