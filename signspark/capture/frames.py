@@ -33,6 +33,8 @@ __all__ = ["FrameSource", "FrameError", "open_frames", "is_video", "VIDEO_SUFFIX
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".mkv", ".avi", ".m4v", ".mpg", ".mpeg")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 MAX_FRAMES = 100_000  # about an hour at 25 fps, the PoseSequence limit
+MAX_STATED_FPS = 240   # a higher (or no) frame rate in a video's header is not a camera's
+DEFAULT_FPS = 25       # the rate of image folders, and of videos that state none
 MAX_SIDE = 8192  # pixels: larger frames are refused
 PROCESS_SIDE = 1280  # default: larger videos are decoded downscaled to this long side
 
@@ -107,7 +109,7 @@ def open_frames(path: str | os.PathLike, max_frames: int | None = None, process_
     if fps is not None and not (math.isfinite(fps) and 0 < fps <= 1000):
         raise FrameError(f"fps must be in (0, 1000], got {fps}")
     if p.is_dir():
-        return _open_folder(p, limit, max_frames is None, fps or 25.0)
+        return _open_folder(p, limit, max_frames is None, fps or float(DEFAULT_FPS))
     if not p.is_file():
         raise FrameError(f"{p}: no such file or folder")
     if not is_video(p):
@@ -172,14 +174,20 @@ def _open_video(p: Path, limit: int, strict: bool, process_side: int | None,
         gen.close()
         raise FrameError(f"{p}: {w}x{h} pixels is larger than the limit of {MAX_SIDE} on a side")
     fw, fh = _scaled(w, h, process_side)
-    if (fw, fh) != (w, h):
-        gen.close()
-        gen, meta = _start(p, ["-vf", f"scale={fw}:{fh}:flags=area"])
     rate = float(meta.get("fps") or 0.0)
+    filters = []
+    if fps is None and not (math.isfinite(rate) and 0 < rate <= MAX_STATED_FPS):
+        # A browser's recording (MediaRecorder WebM) states no frame rate: ffmpeg would repeat each
+        # frame up to the container's 1000 ticks per second. Resample it to a constant rate instead.
+        rate = float(DEFAULT_FPS)
+        filters.append(f"fps={DEFAULT_FPS}")
+    if (fw, fh) != (w, h):
+        filters.append(f"scale={fw}:{fh}:flags=area")
+    if filters:
+        gen.close()
+        gen, meta = _start(p, ["-vf", ",".join(filters)])
     if fps is not None:
         rate = float(fps)
-    if not (math.isfinite(rate) and 0 < rate <= 1000):
-        rate = 25.0
     duration = float(meta.get("duration") or 0.0)
     estimate = int(round(duration * rate)) if duration > 0 else None
     if estimate is not None:

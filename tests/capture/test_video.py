@@ -93,3 +93,27 @@ def test_unreadable_video_names_the_file(tmp_path):
     bad.write_bytes(b"not a video at all")
     with pytest.raises(FrameError, match="broken.mp4"):
         detect_landmarks(bad)
+
+
+def test_a_recording_that_states_no_frame_rate_is_read_at_25_fps(tmp_path):
+    """Browser recordings (MediaRecorder WebM) state no frame rate; ffmpeg must not repeat frames up to
+    the container's 1000 ticks per second."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    from signspark.capture.frames import open_frames
+
+    out = tmp_path / "recording.webm"
+    # 3 s at 30 frames/s with a 1 ms time base and no stated rate, as a browser writes it
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc=size=64x64:rate=1000", "-t", "3", "-vf",
+                    "select='not(mod(n\\,33))+not(mod(n\\,47))',setpts=N/30/TB", "-fps_mode", "vfr",
+                    "-enc_time_base", "1/1000", "-c:v", "libvpx", "-b:v", "100k", "-f", "webm", str(out)], check=True)
+    gen = imageio_ffmpeg.read_frames(str(out))
+    stated = next(gen).get("fps")
+    gen.close()
+    assert not stated or stated > 240  # the file is what the test means it to be
+    info, frames = open_frames(out)
+    n = sum(1 for _ in frames)
+    assert info.fps == 25 and abs(n - 75) <= 2
