@@ -58,6 +58,7 @@ from .parser import parse
 from .paths import PathPoint, movement_path, movement_time
 from .posture import HandPostureSpec, ReachWarning, solve_posture_detail
 from .specs import DEFAULT_HANDSHAPE, contact_distance, hand_part, handshape_spec
+from .surface import arms_down_body
 
 __all__ = ["animate", "animate_hamnosys", "plan", "SignPlan", "HandState", "AnimationError", "MAX_KEYS", "MAX_DURATION",
            "STATIC_DURATION"]
@@ -231,9 +232,13 @@ class _Animator:
         second = self.place(dataclasses.replace(loc, between=None), state, hand, other)
         if state.location in BODY_LOCATIONS and second.location in BODY_LOCATIONS:
             betas = self.signer.betas
-            a = body_location(state.location, state.side, hand, state.beside, betas).point
-            b = body_location(second.location, second.side, hand, second.beside, betas).point
-            return dataclasses.replace(state, offset=_vec(0.5 * (b - a)))
+            body = arms_down_body(betas)   # where the places are when the arms are down (not the T-pose)
+
+            def at(s: HandState) -> np.ndarray:
+                return body_location(s.location, s.side, hand, s.beside, betas).world(
+                    body.joints, body.rotations, body.rest.skel.rest)[0]
+
+            return dataclasses.replace(state, offset=_vec(0.5 * (at(second) - at(state))))
         notes.append("location: half-way between places on a hand; the first taken")
         return state
 

@@ -17,7 +17,8 @@ Targets out of reach are clamped to the reachable range with a :class:`ReachWarn
 
 Distances (:data:`DISTANCES`, metres from the skin to the contact point): ``touch`` 0, ``close``
 0.05, ``None`` (no distance symbol) 0.15 at the head and neck, 0.20 at the trunk and arms, 0.25 for
-``neutralspace``, 0.06 to the other hand; ``armextended``: along the normal until the wrist is at 90%
+``neutralspace``, 0.14 at the top of the shoulder (in front of it and a little above: further is at the
+level of the face), 0.06 to the other hand; ``armextended``: along the normal until the wrist is at 90%
 of the arm's reach. A number is taken as metres.
 
 The result is a (51, 3) axis-angle array: SMPL-X ``body_pose`` (21 joints), then the left and the
@@ -46,7 +47,7 @@ __all__ = ["HandPostureSpec", "PostureResult", "ReachWarning", "solve_posture", 
            "mirror_spec", "DISTANCES", "contact_part"]
 
 DISTANCES = {"touch": 0.0, "close": 0.05}
-_DEFAULT_DISTANCE = {"head": 0.15, "body": 0.20, "neutralspace": 0.25, "hand": 0.06}
+_DEFAULT_DISTANCE = {"head": 0.15, "body": 0.20, "neutralspace": 0.25, "hand": 0.06, "shouldertop": 0.14}
 _POINTING = ("finger2", "finger23", "finger23spread")
 _MAX_PUSH = 0.05
 _MAX_SETTLE = 0.012
@@ -154,9 +155,9 @@ def _fk(pose51: np.ndarray, skel):
 def _default_distance(loc: str, on_hand: bool) -> float:
     if on_hand:
         return _DEFAULT_DISTANCE["hand"]
-    if loc == "neutralspace":
-        return _DEFAULT_DISTANCE["neutralspace"]
-    body = ("shouldertop", "shoulders", "chest", "stomach", "belowstomach") + ARM_LOCATIONS
+    if loc in ("neutralspace", "shouldertop"):
+        return _DEFAULT_DISTANCE[loc]
+    body = ("shoulders", "chest", "stomach", "belowstomach") + ARM_LOCATIONS
     return _DEFAULT_DISTANCE["body" if loc in body else "head"]
 
 
