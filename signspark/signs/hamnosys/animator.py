@@ -23,10 +23,11 @@ Conventions: the signer is right-handed (the dominant hand is the right hand, as
 body frame metres, +x the signer's left, +y up, +z forward. A side written after a place
 (``hamchest hamlrat``) is the dominant side of the body, before it the non-dominant side, for either
 hand; the mirrored hand of a symmetric sign goes to its own side. A symmetric sign written at the midline
-(``hamchest`` without a side) has each hand at its own side, or, when it says the hands touch, the hands
-meeting in front of that place. An orientation that is not written is the natural one (fingers up and
-forward, palm toward the midline and down); a location that is not written is neutral space on the
-hand's own side.
+(``hamchest`` without a side) has each hand at its own side (touching or close to the body there when the
+contact follows the place: ``hamchest hamtouch``), or, when the contact is written before the place
+(``hamtouch hamchest``), the hands meeting in front of it. An orientation that is not written is the
+natural one (fingers up and forward, palm toward the midline and down); a location that is not written
+is neutral space on the hand's own side.
 
 Nothing written is refused: what cannot be animated exactly is approximated and said in
 ``SignForm.notes`` (``"feature: detail"``); only a description with no hand at all raises
@@ -88,6 +89,8 @@ class HandState:
 
     ``ext`` is the extended finger direction and ``palm`` the absolute outward palm normal (unit vectors,
     body frame); ``offset`` (metres, body frame) the displacement movements have added to the location.
+    ``meet``: the contact was written before the place (:attr:`.description.Location.contact_first`): in a
+    symmetric sign at the midline, the hands touch (or come close to) each other there.
     """
 
     shape: HandshapeSpec
@@ -99,6 +102,7 @@ class HandState:
     distance: str | float | None = None
     contact: str | None = None
     offset: _Vec = _ZERO
+    meet: bool = False
 
     def spec(self) -> HandPostureSpec:
         return HandPostureSpec(self.shape, self.ext, self.palm, self.location, self.side, self.beside,
@@ -208,6 +212,7 @@ class _Animator:
         contact = loc.contact
         if contact is not None:
             f["distance"] = contact_distance(contact, notes)
+            f["meet"] = loc.contact_first
             if contact.part is not None:
                 f["contact"] = hand_part(contact.part, state.selected, notes, "contact part")
             if contact.at is not None and loc.site is None and contact.at.site in BODY_LOCATIONS:
@@ -215,7 +220,7 @@ class _Animator:
                 if contact.at.side is not None:
                     f["side"] = _body_side(contact.at.side_of)
         elif loc.site is not None or loc.hand is not None:
-            f["distance"] = None
+            f.update(distance=None, meet=False)
         new = dataclasses.replace(state, **f)
         if new.location == "neutralspace" and new.distance in ("touch", "close") and loc.site is None:
             new = dataclasses.replace(new, side=None)   # a contact with nothing else: the other hand (spread)
@@ -273,13 +278,14 @@ class _Animator:
             side=side if lead.location not in HAND_PARTS else "ipsi")
 
     def spread(self, hands: _Hands, ctx: _Ctx) -> _Hands:
-        """Symmetric hands at a midline place: each at its own side, or meeting when they touch."""
+        """Symmetric hands at a midline place: each at its own side, or meeting when the contact written
+        before the place says they touch (come close to) each other."""
         if ctx.symmetry is None or ctx.secondary is None:
             return hands
         a, b = hands.get(ctx.primary), hands.get(ctx.secondary)
         if a is None or b is None or a.location not in BODY_LOCATIONS or a.side is not None:
             return hands
-        if a.distance not in ("touch", "close"):
+        if a.distance not in ("touch", "close") or not a.meet:
             return hands.put(ctx.primary, dataclasses.replace(a, side="ipsi")).put(
                 ctx.secondary, dataclasses.replace(b, side="ipsi") if b.location == a.location else b)
         self.note("two hands: a symmetric contact at the midline read as the hands meeting in front of it")

@@ -106,6 +106,25 @@ def test_a_symmetric_sign_mirrors_the_other_hand():
                               - mirror_vector(P[FINGER_JOINTS("right", "index")[2]])) < 0.01
 
 
+def _palm_centres(pose):
+    P, G = fk(pose)
+    J = rest_body(DEFAULT_SIGNER.betas).skel.rest
+    return [hand_location(pose[sl].reshape(45), side, "palm").world(P, G, J)[0]
+            for side, sl in (("right", slice(36, 51)), ("left", slice(21, 36)))]
+
+
+def test_symmetric_hands_meet_only_when_the_contact_comes_before_the_place():
+    """SCHWIMMEN (``hamtouch hamchest``): the hands touch each other in front of the chest. LEHREN
+    (``hamshoulders hamclose``): each hand close to its own shoulder, not the two hands together."""
+    meet = animate_hamnosys(names("symmlr flathand extfingero palmd touch chest"))
+    right, left = _palm_centres(meet.keys[0][1])
+    assert abs(right[0] - left[0]) < 0.07
+    apart = animate_hamnosys(names("symmlr pinchall fingerstraightmod extfingeruo palmd shoulders close moveo"))
+    right, left = _palm_centres(apart.keys[0][1])
+    assert right[0] < -0.09 and left[0] > 0.09, (right, left)
+    assert not any(n.startswith("two hands") for n in apart.notes)
+
+
 def test_a_circle_is_a_closed_path_in_its_plane():
     form = animate_hamnosys(names("finger2 extfingeru palml chest lrat circleo"))   # axis forward: frontal plane
     tips = []
