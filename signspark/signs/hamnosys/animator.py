@@ -71,6 +71,7 @@ _HOLD = 0.5              # hold at the start and at the end of a moving sign, le
 _CHANGE = 1.2            # a replacement or a goto, letter units
 _RETURN = 0.8            # going back to the start before a repetition, letter units
 _MEET = 0.012            # symmetric hands meeting at the midline: each one's meeting part this far (m) to its side
+_CLOSE_GAP = 0.01        # ... and this much further when they only come close (hamclose)
 _Vec = tuple[float, float, float]
 _ZERO: _Vec = (0.0, 0.0, 0.0)
 
@@ -290,23 +291,30 @@ class _Animator:
                 ctx.secondary, dataclasses.replace(b, side="ipsi") if b.location == a.location else b)
         self.note("two hands: a symmetric contact at the midline read as the hands meeting in front of it")
         s = -1.0 if ctx.primary == "right" else 1.0
-        part = self.facing_part(a, -s)
+        part = self.facing_part(a, -s, ctx.primary)
+        gap = _MEET + (_CLOSE_GAP if a.distance == "close" else 0.0)
         a = dataclasses.replace(a, distance=None, contact=part,
-                                offset=_vec(np.asarray(a.offset) + [s * _MEET, 0, 0]))
+                                offset=_vec(np.asarray(a.offset) + [s * gap, 0, 0]))
         b = dataclasses.replace(b, distance=None, location=a.location, side=None, contact=part,
-                                offset=_vec(np.asarray(b.offset) - [s * _MEET, 0, 0]))
+                                offset=_vec(np.asarray(b.offset) - [s * gap, 0, 0]))
         return hands.put(ctx.primary, a).put(ctx.secondary, b)
 
     @staticmethod
-    def facing_part(state: HandState, toward: float) -> str | None:
+    def facing_part(state: HandState, toward: float, hand: str = "right") -> str | None:
         """The part of a hand that reaches furthest toward the other hand (at x sign ``toward``): the
         fingertips when the fingers point toward it at all (more than 12 degrees; they are ten times
         further from the palm centre than the palm's skin), else the palm or the back when it faces
-        that way, else None (the palm centre)."""
+        that way, else the thumb side (its tip when the thumb is stretched out) or the little-finger side
+        (hands side by side, palms forward: STRAUCH), else None (the palm centre)."""
         if state.ext[0] * toward > 0.2:
             return "fingertips"
         if abs(state.palm[0]) > 0.3:
             return "palm" if state.palm[0] * toward > 0 else "back"
+        thumb = np.cross(state.ext, state.palm) * (1.0 if hand == "right" else -1.0)  # toward the thumb side
+        if abs(thumb[0]) > 0.3:
+            if thumb[0] * toward < 0:
+                return "pinkyside"
+            return "thumb_tip" if (state.shape.thumb or "").endswith("outmod") else "thumbside"
         return None
 
     def configure(self, hands: _Hands, cfg: Configuration, ctx: _Ctx, start: bool = False) -> _Hands:
@@ -370,12 +378,14 @@ class _Animator:
 
     # --------------------------------------------------------------------------- actions
     def moved(self, s: HandState, start: HandState, p: PathPoint, mirror: bool, sign: float,
-              hand: str) -> HandState:
+              hand: str, rides: bool = False) -> HandState:
+        """``start`` at path point ``p``; ``rides``: the hand is held at the other hand, which makes the same
+        movement, so it is carried along (its own offset stays)."""
         off = np.asarray(p.offset) * sign
         if mirror:
             off = mirror_vector(off)
         f: dict = {}
-        if s.location not in HAND_PARTS:  # a hand on the other hand rides along with it
+        if not rides:
             f["offset"] = _vec(np.asarray(start.offset) + off)
         if p.turn is not None:
             kind, a = p.turn
@@ -399,11 +409,17 @@ class _Animator:
         total = movement_time(m)
         keys: list[_Key] = []
         t0 = 0.0
+        movers = self.movers(ctx)
+        moving = {hand for hand, _, _ in movers if hands.get(hand) is not None}
         for p in path:
             h = hands
-            for hand, mirror, sign in self.movers(ctx):
-                if hands.get(hand) is not None:
-                    h = h.put(hand, self.moved(hands.get(hand), hands.get(hand), p, mirror, sign, hand))
+            for hand, mirror, sign in movers:
+                state = hands.get(hand)
+                if state is not None:
+                    # a hand held at the other hand moves with it when that one moves too; alone (LAPTOP:
+                    # the dominant hand lifts off the other palm) it moves itself
+                    rides = state.location in HAND_PARTS and ("left" if hand == "right" else "right") in moving
+                    h = h.put(hand, self.moved(state, state, p, mirror, sign, hand, rides))
             keys.append((total * (p.t - t0), h))
             t0 = p.t
         if m.target is not None:

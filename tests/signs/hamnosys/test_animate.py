@@ -117,12 +117,40 @@ def test_symmetric_hands_meet_only_when_the_contact_comes_before_the_place():
     """SCHWIMMEN (``hamtouch hamchest``): the hands touch each other in front of the chest. LEHREN
     (``hamshoulders hamclose``): each hand close to its own shoulder, not the two hands together."""
     meet = animate_hamnosys(names("symmlr flathand extfingero palmd touch chest"))
-    right, left = _palm_centres(meet.keys[0][1])
-    assert abs(right[0] - left[0]) < 0.07
+    pose = meet.keys[0][1]
+    P, G = fk(pose)
+    J = rest_body(DEFAULT_SIGNER.betas).skel.rest
+    sides = [hand_location(pose[sl].reshape(45), side, "thumbside").world(P, G, J)[0]
+             for side, sl in (("right", slice(36, 51)), ("left", slice(21, 36)))]
+    assert np.linalg.norm(sides[0] - sides[1]) < 0.035, sides
     apart = animate_hamnosys(names("symmlr pinchall fingerstraightmod extfingeruo palmd shoulders close moveo"))
     right, left = _palm_centres(apart.keys[0][1])
     assert right[0] < -0.09 and left[0] > 0.09, (right, left)
     assert not any(n.startswith("two hands") for n in apart.notes)
+
+
+def test_hands_meeting_side_by_side_touch_with_their_thumbs_and_do_not_overlap():
+    """STRAUCH (``hamclose hamchest``, palms forward, fingers up): the hands come together thumb side to
+    thumb side; their palm centres were both put at the midline, one hand through the other."""
+    form = animate_hamnosys(names("symmlr finger2345 thumboutmod extfingeru palmd close chest"))
+    pose = form.keys[0][1]
+    right, left = _palm_centres(pose)
+    assert left[0] - right[0] > 0.08, "the hands overlap"
+    P, G = fk(pose)
+    J = rest_body(DEFAULT_SIGNER.betas).skel.rest
+    tips = [hand_location(pose[sl].reshape(45), side, "thumb_tip").world(P, G, J)[0]
+            for side, sl in (("right", slice(36, 51)), ("left", slice(21, 36)))]
+    assert 0.01 < tips[1][0] - tips[0][0] < 0.06, tips
+
+
+def test_a_hand_held_at_the_other_hand_moves_when_only_it_moves():
+    """LAPTOP: the dominant palm lies on the other palm, then lifts (moveu); the other hand stays. Before,
+    a hand placed at the other hand took no movement of its own (119 DSGS entries did not move)."""
+    form = animate_hamnosys(names("parbegin flathand extfingerl palmd plus flathand extfingerr palmu parend "
+                                  "palm touch moveu"))
+    (first_r, first_l), (last_r, last_l) = _palm_centres(form.keys[0][1]), _palm_centres(form.keys[-1][1])
+    assert last_r[1] - first_r[1] > 0.08, (first_r, last_r)
+    assert np.linalg.norm(last_l - first_l) < 0.005
 
 
 def test_a_circle_is_a_closed_path_in_its_plane():
