@@ -164,6 +164,18 @@ def _default_state(hand: str) -> HandState:
     return HandState(DEFAULT_HANDSHAPE, _vec(ext), _vec(_natural_palm(ext, hand)))
 
 
+def _same_place(a: _Hands, b: _Hands, tol: float = 0.002) -> bool:
+    """The hands of ``a`` and ``b`` are the same but for offsets under ``tol`` metres apart."""
+    for x, y in ((a.right, b.right), (a.left, b.left)):
+        if x is None or y is None:
+            if x is not y:
+                return False
+        elif (dataclasses.replace(x, offset=_ZERO) != dataclasses.replace(y, offset=_ZERO)
+              or np.linalg.norm(np.subtract(x.offset, y.offset)) > tol):
+            return False
+    return True
+
+
 class _Animator:
     def __init__(self, signer: Signer, notes: list[str]):
         self.signer = signer
@@ -495,7 +507,8 @@ class _Animator:
                 self.truncated = True
                 break
             if a.mode == "fromstart":
-                out.append((_RETURN, start))
+                if not _same_place(body[-1][1], start):  # a closed path (a circle) goes on without a stop
+                    out.append((_RETURN, start))
                 out += body
             elif a.mode == "continue":
                 more = self.play(a.body, cur, ctx) if a.body else body

@@ -169,6 +169,15 @@ def test_a_circle_is_a_closed_path_in_its_plane():
     assert r.std() < 0.3 * r.mean()   # round, not a line
 
 
+def test_a_repeated_circle_goes_round_again_without_a_stop():
+    """FAMILIE (circle, hamrepeatfromstart): the hand is back at the start when the circle closes, so it
+    goes round again at once; a return key there held the hand still in the middle of the sign."""
+    p = plan(parse(names("finger2345 thumboutmod extfingerl palmd chest circleu smallmod repeatfromstart")))
+    inner = p.keys[1:-1]   # the first and the last key are the holds at the ends
+    for (u0, r0, _), (u1, r1, _) in zip(inner, inner[1:]):
+        assert r0 != r1, f"the hand stands still from u={u0:.2f} to u={u1:.2f}"
+
+
 def test_a_repetition_repeats():
     once = animate_hamnosys(names("flathand extfingero palmd chest lrat moved"))
     twice = animate_hamnosys(names("flathand extfingero palmd chest lrat moved repeatfromstart"))
