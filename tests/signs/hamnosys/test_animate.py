@@ -230,3 +230,17 @@ def test_a_take_holds_every_key_pose_of_a_moving_sign():
     # letters keep their onset, middle and offset keyframes only
     for s2, e2 in seq.segments[1:]:
         assert sorted(f for f in seq.keyframes if s2 <= f <= e2) == sorted({s2, (s2 + e2) // 2, e2})
+
+
+def test_a_touching_hand_moved_along_the_body_stays_on_it():
+    """A flat hand on the stomach moving up (16 cm) slides up the front of the body; it used to end
+    1.2 cm off the skin, where the body curves back under the chest."""
+    from signspark.signs.hamnosys.surface import posed_vertices, signed_distance, vertex_normals
+
+    form = animate_hamnosys(names("flathand extfingerl palml stomach touch moveu largemod"))
+    rb = rest_body(DEFAULT_SIGNER.betas)
+    for _, pose in (form.keys[1], form.keys[-1]):
+        V = posed_vertices(pose, DEFAULT_SIGNER.betas)
+        gap = signed_distance(V[rb.mask("right_hand")], V, vertex_normals(V, rb.faces),
+                              rb.mask("head", "neck", "torso")).min()
+        assert abs(gap) < 0.006, gap
