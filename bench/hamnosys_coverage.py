@@ -121,7 +121,7 @@ def animation(entries: list[dict], show: int) -> None:
         exact += not kinds
         features.update(kinds)
         signs_with.update(set(kinds))
-        details.update(set(re.sub(r"\d+(\.\d+)?", "#", n) for n in form.notes))
+        details.update({re.sub(r"\d+(\.\d+)?", "#", n) for n in form.notes})
     print(f"animated: {animated} of {len(entries)} entries tried ({animated / len(entries):.2%}; "
           f"{animated / max(parsed, 1):.2%} of those that parse)")
     print(f"without notes: {exact} ({exact / max(animated, 1):.2%} of those animated)")

@@ -44,7 +44,14 @@ from signspark.body.joints import JOINT_INDEX
 
 from ..kinematics import FINGER_JOINTS, FINGERS, WRIST, forward, pose_vector
 from .handshapes import finger_name
-from .surface import RestBody, arms_down_body, extreme_point, rest_body, skinned_points, vertex_normals
+from .surface import (
+    RestBody,
+    arms_down_body,
+    extreme_point,
+    rest_body,
+    skinned_points,
+    vertex_normals,
+)
 
 __all__ = ["SurfacePoint", "body_location", "hand_location", "location_name", "BODY_LOCATIONS", "HAND_PARTS",
            "PAIRED", "ARM_LOCATIONS", "resolve_side"]

@@ -1,6 +1,7 @@
 """HamNoSys signs -> key poses: coverage of the DSGS lexicon, and what the key poses hold (checked with
 forward kinematics: handshape, finger direction, contact, symmetry, circles, repetition, takes)."""
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -12,7 +13,7 @@ from signspark.signs.hamnosys.animator import MAX_KEYS, animate, animate_hamnosy
 from signspark.signs.hamnosys.directions import direction, mirror_vector
 from signspark.signs.hamnosys.handshapes import HandshapeSpec, handshape, selected_fingers
 from signspark.signs.hamnosys.locations import body_location, hand_location
-from signspark.signs.hamnosys.surface import rest_body
+from signspark.signs.hamnosys.surface import posed_vertices, rest_body, signed_distance, vertex_normals
 from signspark.signs.handshapes import hand_pose
 from signspark.signs.kinematics import FINGER_JOINTS, WRIST, forward, pose_vector
 from signspark.signs.signers import DEFAULT_SIGNER
@@ -174,7 +175,7 @@ def test_a_repeated_circle_goes_round_again_without_a_stop():
     goes round again at once; a return key there held the hand still in the middle of the sign."""
     p = plan(parse(names("finger2345 thumboutmod extfingerl palmd chest circleu smallmod repeatfromstart")))
     inner = p.keys[1:-1]   # the first and the last key are the holds at the ends
-    for (u0, r0, _), (u1, r1, _) in zip(inner, inner[1:]):
+    for (u0, r0, _), (u1, r1, _) in itertools.pairwise(inner):
         assert r0 != r1, f"the hand stands still from u={u0:.2f} to u={u1:.2f}"
 
 
@@ -211,8 +212,8 @@ def test_sigml_signs_animate():
 
 
 def test_a_take_holds_every_key_pose_of_a_moving_sign():
-    from signspark.signs.hamnosys.lexicon import HamNoSysLexicon
     from signspark.signs.fingerspelling import AlphabetLexicon
+    from signspark.signs.hamnosys.lexicon import HamNoSysLexicon
     from signspark.signs.lexicon import LexiconChain
     from signspark.signs.takes import take
 
@@ -235,8 +236,6 @@ def test_a_take_holds_every_key_pose_of_a_moving_sign():
 def test_a_touching_hand_moved_along_the_body_stays_on_it():
     """A flat hand on the stomach moving up (16 cm) slides up the front of the body; it used to end
     1.2 cm off the skin, where the body curves back under the chest."""
-    from signspark.signs.hamnosys.surface import posed_vertices, signed_distance, vertex_normals
-
     form = animate_hamnosys(names("flathand extfingerl palml stomach touch moveu largemod"))
     rb = rest_body(DEFAULT_SIGNER.betas)
     for _, pose in (form.keys[1], form.keys[-1]):
