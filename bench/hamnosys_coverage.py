@@ -5,8 +5,8 @@ parsed when all its strings parse) and prints: entries, parsed, failed, failure 
 unsupported symbols by count, the symbols that failures point at, and the parse time per sign.
 Then animates the first string of every parsed entry (every ``--every``-th; ``--every 0`` skips it)
 into key poses for the default signer and prints: entries animated, what was approximated (the
-features named in ``SignForm.notes``) by count, key poses per sign, and the time per sign (parse +
-animate; postures solved once each, as a lexicon caches them).
+features named in ``SignForm.notes``) by count, the most frequent notes in full, key poses per sign,
+and the time per sign (parse + animate; postures solved once each, as a lexicon caches them).
 
     python -m bench.hamnosys_coverage
     python bench/hamnosys_coverage.py --show 20 --every 5
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from collections import Counter
 from importlib import resources
@@ -96,6 +97,7 @@ def animation(entries: list[dict], show: int) -> None:
     animated, exact, failed, keys = 0, 0, [], []
     features: Counter = Counter()
     signs_with: Counter = Counter()
+    details: Counter = Counter()
     seconds = 0.0
     parsed = 0
     for entry in entries:
@@ -119,6 +121,7 @@ def animation(entries: list[dict], show: int) -> None:
         exact += not kinds
         features.update(kinds)
         signs_with.update(set(kinds))
+        details.update({re.sub(r"\d+(\.\d+)?", "#", n) for n in form.notes})
     print(f"animated: {animated} of {len(entries)} entries tried ({animated / len(entries):.2%}; "
           f"{animated / max(parsed, 1):.2%} of those that parse)")
     print(f"without notes: {exact} ({exact / max(animated, 1):.2%} of those animated)")
@@ -126,6 +129,9 @@ def animation(entries: list[dict], show: int) -> None:
     print("approximated or left out (feature: notes, signs with it):")
     for kind, n in features.most_common() or [("(none)", 0)]:
         print(f"  {n:5d}  {signs_with[kind]:5d}  {kind}")
+    print(f"most frequent notes (numbers as #; signs with it), {show} shown:")
+    for note, n in details.most_common(show):
+        print(f"  {n:5d}  {note}")
     print(f"animation time: {seconds / max(len(entries), 1) * 1e3:.0f} ms per sign (parse + animate; "
           f"{len(entries)} signs in {seconds:.1f} s)")
     for gloss, msg in failed[:show]:

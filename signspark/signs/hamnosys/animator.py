@@ -23,10 +23,11 @@ Conventions: the signer is right-handed (the dominant hand is the right hand, as
 body frame metres, +x the signer's left, +y up, +z forward. A side written after a place
 (``hamchest hamlrat``) is the dominant side of the body, before it the non-dominant side, for either
 hand; the mirrored hand of a symmetric sign goes to its own side. A symmetric sign written at the midline
-(``hamchest`` without a side) has each hand at its own side, or, when it says the hands touch, the hands
-meeting in front of that place. An orientation that is not written is the natural one (fingers up and
-forward, palm toward the midline and down); a location that is not written is neutral space on the
-hand's own side.
+(``hamchest`` without a side) has each hand at its own side (touching or close to the body there when the
+contact follows the place: ``hamchest hamtouch``), or, when the contact is written before the place
+(``hamtouch hamchest``), the hands meeting in front of it. An orientation that is not written is the
+natural one (fingers up and forward, palm toward the midline and down); a location that is not written
+is neutral space on the hand's own side.
 
 Nothing written is refused: what cannot be animated exactly is approximated and said in
 ``SignForm.notes`` (``"feature: detail"``); only a description with no hand at all raises
@@ -58,6 +59,7 @@ from .parser import parse
 from .paths import PathPoint, movement_path, movement_time
 from .posture import HandPostureSpec, ReachWarning, solve_posture_detail
 from .specs import DEFAULT_HANDSHAPE, contact_distance, hand_part, handshape_spec
+from .surface import arms_down_body
 
 __all__ = ["animate", "animate_hamnosys", "plan", "SignPlan", "HandState", "AnimationError", "MAX_KEYS", "MAX_DURATION",
            "STATIC_DURATION"]
@@ -69,6 +71,7 @@ _HOLD = 0.5              # hold at the start and at the end of a moving sign, le
 _CHANGE = 1.2            # a replacement or a goto, letter units
 _RETURN = 0.8            # going back to the start before a repetition, letter units
 _MEET = 0.012            # symmetric hands meeting at the midline: each one's meeting part this far (m) to its side
+_CLOSE_GAP = 0.01        # ... and this much further when they only come close (hamclose)
 _Vec = tuple[float, float, float]
 _ZERO: _Vec = (0.0, 0.0, 0.0)
 
@@ -87,6 +90,8 @@ class HandState:
 
     ``ext`` is the extended finger direction and ``palm`` the absolute outward palm normal (unit vectors,
     body frame); ``offset`` (metres, body frame) the displacement movements have added to the location.
+    ``meet``: the contact was written before the place (:attr:`.description.Location.contact_first`): in a
+    symmetric sign at the midline, the hands touch (or come close to) each other there.
     """
 
     shape: HandshapeSpec
@@ -98,6 +103,7 @@ class HandState:
     distance: str | float | None = None
     contact: str | None = None
     offset: _Vec = _ZERO
+    meet: bool = False
 
     def spec(self) -> HandPostureSpec:
         return HandPostureSpec(self.shape, self.ext, self.palm, self.location, self.side, self.beside,
@@ -158,6 +164,18 @@ def _default_state(hand: str) -> HandState:
     return HandState(DEFAULT_HANDSHAPE, _vec(ext), _vec(_natural_palm(ext, hand)))
 
 
+def _same_place(a: _Hands, b: _Hands, tol: float = 0.002) -> bool:
+    """The hands of ``a`` and ``b`` are the same but for offsets under ``tol`` metres apart."""
+    for x, y in ((a.right, b.right), (a.left, b.left)):
+        if x is None or y is None:
+            if x is not y:
+                return False
+        elif (dataclasses.replace(x, offset=_ZERO) != dataclasses.replace(y, offset=_ZERO)
+              or np.linalg.norm(np.subtract(x.offset, y.offset)) > tol):
+            return False
+    return True
+
+
 class _Animator:
     def __init__(self, signer: Signer, notes: list[str]):
         self.signer = signer
@@ -207,6 +225,7 @@ class _Animator:
         contact = loc.contact
         if contact is not None:
             f["distance"] = contact_distance(contact, notes)
+            f["meet"] = loc.contact_first
             if contact.part is not None:
                 f["contact"] = hand_part(contact.part, state.selected, notes, "contact part")
             if contact.at is not None and loc.site is None and contact.at.site in BODY_LOCATIONS:
@@ -214,7 +233,7 @@ class _Animator:
                 if contact.at.side is not None:
                     f["side"] = _body_side(contact.at.side_of)
         elif loc.site is not None or loc.hand is not None:
-            f["distance"] = None
+            f.update(distance=None, meet=False)
         new = dataclasses.replace(state, **f)
         if new.location == "neutralspace" and new.distance in ("touch", "close") and loc.site is None:
             new = dataclasses.replace(new, side=None)   # a contact with nothing else: the other hand (spread)
@@ -231,9 +250,13 @@ class _Animator:
         second = self.place(dataclasses.replace(loc, between=None), state, hand, other)
         if state.location in BODY_LOCATIONS and second.location in BODY_LOCATIONS:
             betas = self.signer.betas
-            a = body_location(state.location, state.side, hand, state.beside, betas).point
-            b = body_location(second.location, second.side, hand, second.beside, betas).point
-            return dataclasses.replace(state, offset=_vec(0.5 * (b - a)))
+            body = arms_down_body(betas)   # where the places are when the arms are down (not the T-pose)
+
+            def at(s: HandState) -> np.ndarray:
+                return body_location(s.location, s.side, hand, s.beside, betas).world(
+                    body.joints, body.rotations, body.rest.skel.rest)[0]
+
+            return dataclasses.replace(state, offset=_vec(0.5 * (at(second) - at(state))))
         notes.append("location: half-way between places on a hand; the first taken")
         return state
 
@@ -268,34 +291,42 @@ class _Animator:
             side=side if lead.location not in HAND_PARTS else "ipsi")
 
     def spread(self, hands: _Hands, ctx: _Ctx) -> _Hands:
-        """Symmetric hands at a midline place: each at its own side, or meeting when they touch."""
+        """Symmetric hands at a midline place: each at its own side, or meeting when the contact written
+        before the place says they touch (come close to) each other."""
         if ctx.symmetry is None or ctx.secondary is None:
             return hands
         a, b = hands.get(ctx.primary), hands.get(ctx.secondary)
         if a is None or b is None or a.location not in BODY_LOCATIONS or a.side is not None:
             return hands
-        if a.distance not in ("touch", "close"):
+        if a.distance not in ("touch", "close") or not a.meet:
             return hands.put(ctx.primary, dataclasses.replace(a, side="ipsi")).put(
                 ctx.secondary, dataclasses.replace(b, side="ipsi") if b.location == a.location else b)
         self.note("two hands: a symmetric contact at the midline read as the hands meeting in front of it")
         s = -1.0 if ctx.primary == "right" else 1.0
-        part = self.facing_part(a, -s)
+        part = self.facing_part(a, -s, ctx.primary)
+        gap = _MEET + (_CLOSE_GAP if a.distance == "close" else 0.0)
         a = dataclasses.replace(a, distance=None, contact=part,
-                                offset=_vec(np.asarray(a.offset) + [s * _MEET, 0, 0]))
+                                offset=_vec(np.asarray(a.offset) + [s * gap, 0, 0]))
         b = dataclasses.replace(b, distance=None, location=a.location, side=None, contact=part,
-                                offset=_vec(np.asarray(b.offset) - [s * _MEET, 0, 0]))
+                                offset=_vec(np.asarray(b.offset) - [s * gap, 0, 0]))
         return hands.put(ctx.primary, a).put(ctx.secondary, b)
 
     @staticmethod
-    def facing_part(state: HandState, toward: float) -> str | None:
+    def facing_part(state: HandState, toward: float, hand: str = "right") -> str | None:
         """The part of a hand that reaches furthest toward the other hand (at x sign ``toward``): the
         fingertips when the fingers point toward it at all (more than 12 degrees; they are ten times
         further from the palm centre than the palm's skin), else the palm or the back when it faces
-        that way, else None (the palm centre)."""
+        that way, else the thumb side (its tip when the thumb is stretched out) or the little-finger side
+        (hands side by side, palms forward: STRAUCH), else None (the palm centre)."""
         if state.ext[0] * toward > 0.2:
             return "fingertips"
         if abs(state.palm[0]) > 0.3:
             return "palm" if state.palm[0] * toward > 0 else "back"
+        thumb = np.cross(state.ext, state.palm) * (1.0 if hand == "right" else -1.0)  # toward the thumb side
+        if abs(thumb[0]) > 0.3:
+            if thumb[0] * toward < 0:
+                return "pinkyside"
+            return "thumb_tip" if (state.shape.thumb or "").endswith("outmod") else "thumbside"
         return None
 
     def configure(self, hands: _Hands, cfg: Configuration, ctx: _Ctx, start: bool = False) -> _Hands:
@@ -359,12 +390,14 @@ class _Animator:
 
     # --------------------------------------------------------------------------- actions
     def moved(self, s: HandState, start: HandState, p: PathPoint, mirror: bool, sign: float,
-              hand: str) -> HandState:
+              hand: str, rides: bool = False) -> HandState:
+        """``start`` at path point ``p``; ``rides``: the hand is held at the other hand, which makes the same
+        movement, so it is carried along (its own offset stays)."""
         off = np.asarray(p.offset) * sign
         if mirror:
             off = mirror_vector(off)
         f: dict = {}
-        if s.location not in HAND_PARTS:  # a hand on the other hand rides along with it
+        if not rides:
             f["offset"] = _vec(np.asarray(start.offset) + off)
         if p.turn is not None:
             kind, a = p.turn
@@ -388,11 +421,17 @@ class _Animator:
         total = movement_time(m)
         keys: list[_Key] = []
         t0 = 0.0
+        movers = self.movers(ctx)
+        moving = {hand for hand, _, _ in movers if hands.get(hand) is not None}
         for p in path:
             h = hands
-            for hand, mirror, sign in self.movers(ctx):
-                if hands.get(hand) is not None:
-                    h = h.put(hand, self.moved(hands.get(hand), hands.get(hand), p, mirror, sign, hand))
+            for hand, mirror, sign in movers:
+                state = hands.get(hand)
+                if state is not None:
+                    # a hand held at the other hand moves with it when that one moves too; alone (LAPTOP:
+                    # the dominant hand lifts off the other palm) it moves itself
+                    rides = state.location in HAND_PARTS and ("left" if hand == "right" else "right") in moving
+                    h = h.put(hand, self.moved(state, state, p, mirror, sign, hand, rides))
             keys.append((total * (p.t - t0), h))
             t0 = p.t
         if m.target is not None:
@@ -468,7 +507,8 @@ class _Animator:
                 self.truncated = True
                 break
             if a.mode == "fromstart":
-                out.append((_RETURN, start))
+                if not _same_place(body[-1][1], start):  # a closed path (a circle) goes on without a stop
+                    out.append((_RETURN, start))
                 out += body
             elif a.mode == "continue":
                 more = self.play(a.body, cur, ctx) if a.body else body

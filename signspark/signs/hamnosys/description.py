@@ -139,6 +139,9 @@ class Location:
     - ``side``: "at" (``hamlrat``, at the side) or "beside" (``hamlrbeside``, further out), or ``None``;
     - ``side_of``: "dominant" when the side symbol follows the site, "nondominant" when it precedes it;
     - ``contact``: distance / contact with the site;
+    - ``contact_first``: the contact is written before the site (``hamtouch hamchest``, not ``hamchest
+      hamtouch``); the DSGS lexicon writes it so for the two hands of a symmetric sign touching each
+      other at a place on the midline (SCHWIMMEN, STALL), after it for each hand touching the body;
     - ``between``: a second location; the meant one is half-way between.
     """
 
@@ -148,6 +151,7 @@ class Location:
     side_of: Literal["dominant", "nondominant"] | None = None
     contact: Contact | None = None
     between: Location | None = None
+    contact_first: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ turns it into finger angles:
   ``thumbopenmod`` opens the pinch into a small gap and the other two are ignored.
 * bending (:data:`BENDS`): ``fingerstraightmod`` (straight), ``fingerbendmod`` (bent at the knuckle,
   fingers straight), ``fingerhookmod`` (knuckle straight, the two outer joints hooked), ``doublebent``
-  (bent at the knuckle and the middle joint), ``doublehooked`` (all three joints strongly bent).
+  (bent at the knuckle and the middle joint), ``doublehooked`` (all three joints strongly bent). On the
+  pinch and C forms the fingers keep meeting (facing) the thumb: ``pinchall`` + ``fingerstraightmod`` is
+  the flat O, ``ceeall`` + ``fingerstraightmod`` the flat C (fingers straight, bent at the knuckles).
   A bend given in :attr:`HandshapeSpec.bend` applies to the selected fingers; :attr:`HandshapeSpec.per_finger`
   sets one finger (``{"middle": "fingerbendmod"}``), selected or not.
 * ``hambetween``: :attr:`HandshapeSpec.between` holds a second spec; the result is halfway (angle-wise).
@@ -58,6 +60,22 @@ BENDS: dict[str, Finger] = {
 }
 _ROUND = Finger(45, 65, 40)    # rounded toward a pinching thumb
 _CEE = Finger(30, 40, 25)      # C curve
+# Thumb combinations (pinch and C forms) keep the thumb opposite the fingers: a bending modifier says
+# how the selected fingers make the O or C, not that they leave it (``pinchall`` + ``fingerstraightmod``
+# is the flat O: fingers nearly straight, bent at the knuckles; ``ceeall`` + ``fingerstraightmod`` the flat
+# C). Angles (MCP, PIP, DIP flexion, degrees) per family; the pinches are as straight as lets the thumb
+# still meet the finger tip.
+_WITH_THUMB: dict[str, dict[str, Finger]] = {
+    "pinch12": {"fingerstraightmod": Finger(72, 22, 10), "fingerbendmod": Finger(85, 12, 5),
+                "fingerhookmod": Finger(40, 90, 50), "doublebent": Finger(60, 80, 15),
+                "doublehooked": Finger(40, 100, 80)},
+    "pinchall": {"fingerstraightmod": Finger(85, 30, 12), "fingerbendmod": Finger(92, 22, 8),
+                 "fingerhookmod": Finger(15, 95, 65), "doublebent": Finger(60, 80, 15),
+                 "doublehooked": Finger(40, 100, 80)},
+    "cee": {"fingerstraightmod": Finger(45, 0, 0), "fingerbendmod": Finger(70, 5, 5),
+            "fingerhookmod": Finger(5, 75, 50), "doublebent": Finger(45, 60, 10),
+            "doublehooked": Finger(30, 90, 70)},
+}
 _SPREAD = {"index": 12.0, "middle": 2.0, "ring": -9.0, "pinky": -18.0}
 _SPREAD_TWO = {"index": 10.0, "middle": -8.0}
 
@@ -92,7 +110,7 @@ BASIC_FORMS: dict[str, _Basic] = {
                              ThumbTouch("ring_mid", "palmar", 0.015, Thumb(60, 35, 30, 30)), None),
     "finger2345": _Basic(FOUR, Finger(), True, False, _THUMB_PALM, None),
     "pinch12": _Basic(("index",), _ROUND, False, False, Thumb(45, 25, 25, 20), "index_tip", 0.011),
-    "pinchall": _Basic(FOUR, Finger(60, 25, 15), False, False, Thumb(45, 35, 20, 10), "middle_tip", 0.012),
+    "pinchall": _Basic(FOUR, Finger(70, 50, 25), False, False, Thumb(45, 35, 20, 10), "middle_tip", 0.012),
     "pinch12open": _Basic(("index",), _ROUND, False, True, Thumb(45, 25, 25, 20), "index_tip", 0.011),
     "cee12": _Basic(("index",), _CEE, False, False, Thumb(35, 0, 15, 15), None),
     "ceeall": _Basic(FOUR, _CEE, False, False, Thumb(35, 0, 15, 15), None),
@@ -207,6 +225,10 @@ def _single(spec: HandshapeSpec) -> Handshape:
     thumb_selected = chosen and any(finger_name(f) == "thumb" for f in spec.fingers)
     spread = form.spread if spec.spread is None else bool(spec.spread)
     bend = _bend(spec.bend)
+    family = {"pinch12": "pinch12", "pinch12open": "pinch12", "pinchall": "pinchall", "cee12": "cee",
+              "ceeall": "cee", "cee12open": "cee"}.get(name)
+    if bend is not None and family is not None and not chosen:
+        bend = _WITH_THUMB[family][_strip(spec.bend)]
     # the shape of a selected finger: the form's (or straight, when the selection was overridden on a
     # form whose fingers are rounded only because they meet the thumb), then the bending modifier
     base_sel = form.shape if not (chosen and name == "fist") else Finger()

@@ -4,18 +4,22 @@
 ``eyebrows``, ``eyes``, ``nose``, ``nostrils``, ``ear``, ``earlobe``, ``cheek``, ``lips``, ``tongue``,
 ``teeth``, ``chin``, ``underchin``, ``neck``, ``shouldertop``, ``shoulders``, ``chest``, ``stomach``,
 ``belowstomach``, ``neutralspace``, and on the other arm ``upperarm``, ``elbow``, ``elbowinside``,
-``lowerarm``. Each is found on the rest mesh of the signer's shape (:mod:`.surface`) as the extreme
-vertex along a direction near a line placed from the skeleton and face landmarks: the chin is the
-most forward head vertex in a band below the mouth, the ear the outermost head vertex at ear height,
-the chest the most forward torso vertex at chest height, and so on. Tongue and teeth are taken at
-the lips. Results are cached per shape.
+``lowerarm``. Each is found on the signer's shape posed as when signing starts, arms hanging by the
+sides (:func:`.surface.arms_down_body`; on the T-pose the raised arms pull the skin of the shoulders up
+and out, and turn the arms) as the extreme vertex along a direction near a line placed from the
+skeleton and face landmarks: the chin is the most forward head vertex in a band below the mouth, the
+ear the outermost head vertex at ear height, the chest the most forward torso vertex at chest height,
+the top of the shoulder the highest vertex above it, the elbow the back of the hanging arm's elbow
+(``elbowinside`` its crease), the upper arm its front, the lower arm the back of the forearm (outward,
+the palm toward the thigh), and so on. Tongue and teeth are taken at the lips. Results are cached per
+shape, stored in the rest frame of the joint they move with.
 
 **Sides.** ``side`` is None (the midline), ``"ipsi"`` (the side of the hand that goes there; HamNoSys
 ``hamlrat`` written for the dominant hand), ``"contra"`` (the other side), or absolute ``"left"`` /
 ``"right"`` (the signer's). Paired places (``ear``, ``earlobe``, ``cheek``, ``shouldertop``) have no midline
 and default to ``"ipsi"``; the arm locations default to the other arm (``"contra"``). ``beside=True``
-(``hamlrbeside``) moves the point to the outer side of the body part at the same height, normal
-pointing sideways.
+(``hamlrbeside``) moves the point to the outer side of the body part at the same height (of an arm: the
+outer side of the arm), normal pointing sideways.
 
 **Hand locations** (:data:`HAND_PARTS`), on a posed hand: ``palm``, ``back`` (``hamhandback``),
 ``thumbside``, ``pinkyside``, ``thumbball``, ``wristback``, ``wristpulse``, and per finger
@@ -40,7 +44,14 @@ from signspark.body.joints import JOINT_INDEX
 
 from ..kinematics import FINGER_JOINTS, FINGERS, WRIST, forward, pose_vector
 from .handshapes import finger_name
-from .surface import RestBody, extreme_point, rest_body, skinned_points, vertex_normals
+from .surface import (
+    RestBody,
+    arms_down_body,
+    extreme_point,
+    rest_body,
+    skinned_points,
+    vertex_normals,
+)
 
 __all__ = ["SurfacePoint", "body_location", "hand_location", "location_name", "BODY_LOCATIONS", "HAND_PARTS",
            "PAIRED", "ARM_LOCATIONS", "resolve_side"]
@@ -134,48 +145,54 @@ def _landmarks(rb: RestBody) -> dict[str, float | np.ndarray]:
 
 _FRONT = np.array([0, 0, 1.0])
 _UP = np.array([0, 1.0, 0])
+# shouldertop, seen from: in front of the top of the shoulder and a little above it. A hand held right
+# above its own shoulder is out of reach of the wrist (and 20 cm above it is at the temple); touching and
+# close hands still follow the skin normal, onto the top of the shoulder.
+_ABOVE_SHOULDER = np.array([0.0, 0.25, 0.97]) / np.linalg.norm([0.0, 0.25, 0.97])
 
 
-def _front(rb, name, y, x, parts, joint, radius=0.012):
-    idx, p, n = extreme_point(rb.vertices, rb.normals, rb.mask(*parts), (x, y, -0.2), _FRONT, radius)
+def _front(body, name, y, x, parts, joint, radius=0.012):
+    idx, p, n = extreme_point(body.vertices, body.normals, body.mask(*parts), (x, y, -0.2), _FRONT, radius)
     return SurfacePoint(name, joint, p, n, _FRONT)
 
 
-def _along(rb, name, parts, anchor, d, radius, joint):
+def _along(body, name, parts, anchor, d, radius, joint):
     d = np.asarray(d, np.float64) / np.linalg.norm(d)
-    _, p, n = extreme_point(rb.vertices, rb.normals, rb.mask(*parts), anchor, d, radius)
+    _, p, n = extreme_point(body.vertices, body.normals, body.mask(*parts), anchor, d, radius)
     return SurfacePoint(name, joint, p, n, d)
 
 
 @functools.lru_cache(maxsize=256)
-def _body_point(name: str, side: str | None, betas: tuple[float, ...]) -> SurfacePoint:
-    rb = rest_body(betas)
-    L = _landmarks(rb)
+def _posed_point(name: str, side: str | None, betas: tuple[float, ...]) -> SurfacePoint:
+    """A body location on the body in the signing rest posture (:func:`.surface.arms_down_body`), in
+    that posture's frame."""
+    body = arms_down_body(betas)
+    L = _landmarks(body.rest)   # face landmarks: the head does not move between the T-pose and this posture
     s = {None: 0.0, "left": 1.0, "right": -1.0}[side]
-    J = rb.skel.rest
+    J = body.joints
     tag = name if side is None else f"{name}/{side}"
     head_z = J[15][2]
     if name == "head":
-        return _front(rb, tag, L["eye_y"] + 0.012, s * 0.045, ("head",), 15)
+        return _front(body, tag, L["eye_y"] + 0.012, s * 0.045, ("head",), 15)
     if name == "headtop":
-        return _along(rb, tag, ("head",), (s * 0.04, J[15][1], head_z), _UP, 0.012, 15)
+        return _along(body, tag, ("head",), (s * 0.04, J[15][1], head_z), _UP, 0.012, 15)
     if name == "forehead":
-        return _front(rb, tag, L["brow_y"] + 0.03, s * 0.035, ("head",), 15)
+        return _front(body, tag, L["brow_y"] + 0.03, s * 0.035, ("head",), 15)
     if name == "eyebrows":
-        return _front(rb, tag, L["brow_y"], s * L["brow_x"], ("head",), 15)
+        return _front(body, tag, L["brow_y"], s * L["brow_x"], ("head",), 15)
     if name == "eyes":
-        return _front(rb, tag, L["eye_y"], s * L["eye_x"], ("head",), 15)
+        return _front(body, tag, L["eye_y"], s * L["eye_x"], ("head",), 15)
     if name == "nose":
-        return _front(rb, tag, L["nose"][1], s * 0.012, ("head",), 15, 0.008)
+        return _front(body, tag, L["nose"][1], s * 0.012, ("head",), 15, 0.008)
     if name == "nostrils":
-        return _front(rb, tag, L["nose_low_y"], s * 0.01, ("head",), 15, 0.006)
+        return _front(body, tag, L["nose_low_y"], s * 0.01, ("head",), 15, 0.006)
     if name in ("lips", "tongue", "teeth"):
-        return _front(rb, tag, L["mouth_y"], s * L["mouth_x"], ("head",), 15, 0.008)
+        return _front(body, tag, L["mouth_y"], s * L["mouth_x"], ("head",), 15, 0.008)
     if name == "chin":
-        return _front(rb, tag, L["mouth_low_y"] - 0.035, s * 0.03, ("head",), 15, 0.02)
+        return _front(body, tag, L["mouth_low_y"] - 0.035, s * 0.03, ("head",), 15, 0.02)
     if name == "underchin":
-        chin = _body_point("chin", side, betas)
-        p = _along(rb, tag, ("head",), (chin.point[0], chin.point[1], chin.point[2] - 0.03), -_UP, 0.012, 15)
+        chin = _posed_point("chin", side, betas)
+        p = _along(body, tag, ("head",), (chin.point[0], chin.point[1], chin.point[2] - 0.03), -_UP, 0.012, 15)
         return dataclasses.replace(p, facing=np.array([0.0, -0.6, 0.8]))
     if name in ("ear", "earlobe", "cheek"):
         if side is None:
@@ -186,59 +203,81 @@ def _body_point(name: str, side: str | None, betas: tuple[float, ...]) -> Surfac
         else:
             d = np.array([s, 0.0, 0.0])
             anchor = (0.0, L["ear_y"] - (0.022 if name == "earlobe" else 0.0), L["ear_z"])
-        return _along(rb, tag, ("head",), anchor, d, 0.01, 15)
+        return _along(body, tag, ("head",), anchor, d, 0.01, 15)
     if name == "neck":
-        chin = _body_point("chin", None, betas)
+        chin = _posed_point("chin", None, betas)
         y = J[12][1] + 0.45 * (chin.point[1] - J[12][1])
-        return _front(rb, tag, y, s * 0.03, ("neck", "torso"), 12)
+        return _front(body, tag, y, s * 0.03, ("neck", "torso"), 12)
     sh = J[16]
     if name == "shouldertop":
         if side is None:
             raise ValueError("shouldertop is paired: give side 'left' or 'right'")
         anchor = (s * 0.85 * abs(sh[0]), sh[1], sh[2])
-        return _along(rb, tag, ("torso", "left_arm", "right_arm"), anchor, _UP, 0.015, 13 if s > 0 else 14)
+        p = _along(body, tag, ("torso", "left_arm", "right_arm"), anchor, _UP, 0.015, 13 if s > 0 else 14)
+        return dataclasses.replace(p, facing=_ABOVE_SHOULDER)
     if name == "shoulders":
-        return _front(rb, tag, sh[1] - 0.01, s * 0.75 * abs(sh[0]), ("torso",), 9, 0.015)
+        return _front(body, tag, sh[1] - 0.01, s * 0.75 * abs(sh[0]), ("torso",), 9, 0.015)
     chest_y = 0.5 * (J[9][1] + sh[1])
     stomach_y = 0.5 * (J[3][1] + J[6][1])
     if name == "chest":
-        return _front(rb, tag, chest_y, s * 0.5 * abs(sh[0]), ("torso",), 9, 0.015)
+        return _front(body, tag, chest_y, s * 0.5 * abs(sh[0]), ("torso",), 9, 0.015)
     if name == "stomach":
-        return _front(rb, tag, stomach_y, s * 0.07, ("torso",), 6, 0.015)
+        return _front(body, tag, stomach_y, s * 0.07, ("torso",), 6, 0.015)
     if name == "belowstomach":
-        return _front(rb, tag, J[0][1] + 0.03, s * 0.07, ("torso", "legs"), 0, 0.015)
+        return _front(body, tag, J[0][1] + 0.03, s * 0.07, ("torso", "legs"), 0, 0.015)
     if name == "neutralspace":
-        return _front(rb, tag, 0.5 * (chest_y + stomach_y), s * 0.5 * abs(sh[0]), ("torso",), 9, 0.015)
+        return _front(body, tag, 0.5 * (chest_y + stomach_y), s * 0.5 * abs(sh[0]), ("torso",), 9, 0.015)
     if name in ARM_LOCATIONS:
         if side is None:
             raise ValueError(f"{name}: give the arm, side 'left' or 'right'")
+        # the arm hangs, palm toward the thigh: the elbow's point is at its back, the crease in front, the
+        # back of the forearm (the top of a forearm held across the body, palm down) faces outward
         sid, eid, wid = (16, 18, 20) if s > 0 else (17, 19, 21)
-        arm = rb.mask("left_arm" if s > 0 else "right_arm", "left_hand" if s > 0 else "right_hand")
         anchor, d, joint = {
             "upperarm": (0.5 * (J[sid] + J[eid]), _FRONT, sid),
-            "elbow": (J[eid], -_UP, eid),
+            "elbow": (J[eid], -_FRONT, eid),
             "elbowinside": (J[eid], _FRONT, eid),
-            "lowerarm": (0.5 * (J[eid] + J[wid]), _UP, eid),
+            "lowerarm": (0.5 * (J[eid] + J[wid]), np.array([s, 0.0, 0.0]), eid),
         }[name]
-        _, p, n = extreme_point(rb.vertices, rb.normals, arm, anchor, d, 0.015)
-        return SurfacePoint(tag, joint, p, n, d)
+        return _along(body, tag, _arm_parts(s), anchor, d, 0.015, joint)
     raise ValueError(f"unknown body location {name!r}")
+
+
+def _arm_parts(s: float) -> tuple[str, str]:
+    return ("left_arm", "left_hand") if s > 0 else ("right_arm", "right_hand")
+
+
+def _to_rest(p: SurfacePoint, betas: tuple[float, ...]) -> SurfacePoint:
+    point, normal, facing = arms_down_body(betas).to_rest(p.joint, p.point, p.normal, p.facing)
+    return SurfacePoint(p.name, p.joint, point, normal, facing)
+
+
+@functools.lru_cache(maxsize=256)
+def _body_point(name: str, side: str | None, betas: tuple[float, ...]) -> SurfacePoint:
+    return _to_rest(_posed_point(name, side, betas), betas)
 
 
 @functools.lru_cache(maxsize=256)
 def _beside(name: str, side: str, betas: tuple[float, ...]) -> SurfacePoint:
-    """The outer side of the body part of ``name`` at the same height (normal straight out)."""
-    centre = _body_point(name, None if name not in PAIRED + ARM_LOCATIONS else side, betas)
-    rb = rest_body(betas)
+    """The outer side of the body part of ``name`` at the same height (normal straight out): the side of
+    the head, neck or trunk seen from the front, or the outer side of an arm (found, as the other places,
+    with the arms down)."""
+    centre = _posed_point(name, None if name not in PAIRED + ARM_LOCATIONS else side, betas)
+    body = arms_down_body(betas)
     s = 1.0 if side == "left" else -1.0
-    part = {15: ("head",), 12: ("neck",)}.get(centre.joint, ("torso", "legs"))
     d = np.array([s, 0.0, 0.0])
-    anchor = centre.point * np.array([0.0, 1.0, 1.0]) + np.array([0.0, 0.0, -0.03])
+    if name in ARM_LOCATIONS:
+        mask = body.mask(*_arm_parts(1.0 if centre.joint in (16, 18, 20) else -1.0))
+        bone = body.joints[centre.joint]
+        anchor = np.array([bone[0], centre.point[1], bone[2]])
+    else:
+        mask = body.mask(*{15: ("head",), 12: ("neck",)}.get(centre.joint, ("torso", "legs")))
+        anchor = centre.point * np.array([0.0, 1.0, 1.0]) + np.array([0.0, 0.0, -0.03])
     try:
-        _, p, _ = extreme_point(rb.vertices, rb.normals, rb.mask(*part), anchor, d, 0.03)
+        _, p, _ = extreme_point(body.vertices, body.normals, mask, anchor, d, 0.03)
     except ValueError:
         p = centre.point
-    return SurfacePoint(f"{name}/beside-{side}", centre.joint, p, d, d)
+    return _to_rest(SurfacePoint(f"{name}/beside-{side}", centre.joint, p, d, d), betas)
 
 
 def body_location(name: str, side: str | None = None, hand: str = "right", beside: bool = False,

@@ -415,6 +415,7 @@ class _Parser:
 
     def location(self, end: int, depth: int) -> Location:
         site = side = side_of = contact = between = None
+        contact_first = False
         digits: list[int] = []
         parts: list[str] = []
         start = self.i
@@ -438,10 +439,12 @@ class _Parser:
             elif c is C.CONTACT:
                 if _contact_count(contact) >= _MAX_CONTACTS:
                     break
+                contact_first = contact_first or (contact is None and not has_place)
                 contact = _chain(contact, Contact(t.symbol.short))
             elif c is C.BRACKET and self._is_contact_bracket(self.i):
                 if _contact_count(contact) >= _MAX_CONTACTS:
                     break
+                contact_first = contact_first or (contact is None and not has_place)
                 contact = _chain(contact, self.contact_bracket(end, depth))
                 continue
             elif (c is C.BETWEEN and self._cat(end, 1) in _LOCATION - {C.CONTACT}):
@@ -454,7 +457,8 @@ class _Parser:
         if self.i == start:
             raise self._error(self.i, "a location")
         hand = HandSite(digits=tuple(digits), parts=tuple(parts)) if digits or parts else None
-        return Location(site=site, hand=hand, side=side, side_of=side_of, contact=contact, between=between)
+        return Location(site=site, hand=hand, side=side, side_of=side_of, contact=contact, between=between,
+                        contact_first=contact_first and site is not None)
 
     def contact_bracket(self, end: int, depth: int) -> Contact:
         """``hamseqbegin`` CONTACT hand-site ... ``hamseqend``: the contact and the active hand's part."""

@@ -8,7 +8,9 @@ front of it, see :class:`~.locations.SurfacePoint`), with the hand turned as des
 solved analytically (:func:`signspark.signs.arms.solve_arm`: natural elbow, forearm twist shared
 with the elbow). A hand without a description rests by the side, relaxed.
 
-Afterwards the posed mesh is checked: a hand that went into the head or trunk is moved out along
+A touching or close hand that a movement has moved across the place (``offset``) follows the skin of
+the head and trunk there (a hand stroking up the front of the body stays on it); the part of the offset
+along the place's facing still takes it off the skin. Afterwards the posed mesh is checked: a hand that went into the head or trunk is moved out along
 the location's normal until it no longer does (by at most 5 cm; noted in :attr:`PostureResult.notes`);
 a touching hand that hovers because the skin curves away from it (a palm on a cheek) is moved in
 until it meets the skin (by at most 1.2 cm).
@@ -17,7 +19,8 @@ Targets out of reach are clamped to the reachable range with a :class:`ReachWarn
 
 Distances (:data:`DISTANCES`, metres from the skin to the contact point): ``touch`` 0, ``close``
 0.05, ``None`` (no distance symbol) 0.15 at the head and neck, 0.20 at the trunk and arms, 0.25 for
-``neutralspace``, 0.06 to the other hand; ``armextended``: along the normal until the wrist is at 90%
+``neutralspace``, 0.14 at the top of the shoulder (in front of it and a little above: further is at the
+level of the face), 0.06 to the other hand; ``armextended``: along the normal until the wrist is at 90%
 of the arm's reach. A number is taken as metres.
 
 The result is a (51, 3) axis-angle array: SMPL-X ``body_pose`` (21 joints), then the left and the
@@ -46,10 +49,11 @@ __all__ = ["HandPostureSpec", "PostureResult", "ReachWarning", "solve_posture", 
            "mirror_spec", "DISTANCES", "contact_part"]
 
 DISTANCES = {"touch": 0.0, "close": 0.05}
-_DEFAULT_DISTANCE = {"head": 0.15, "body": 0.20, "neutralspace": 0.25, "hand": 0.06}
+_DEFAULT_DISTANCE = {"head": 0.15, "body": 0.20, "neutralspace": 0.25, "hand": 0.06, "shouldertop": 0.14}
 _POINTING = ("finger2", "finger23", "finger23spread")
 _MAX_PUSH = 0.05
 _MAX_SETTLE = 0.012
+_SKIN_SEARCH = 0.08   # a touching hand moved along the body looks this far (m) for the skin under it
 _REACH_TOL = 0.01
 _ARM_EXTENDED = 0.9
 
@@ -154,9 +158,9 @@ def _fk(pose51: np.ndarray, skel):
 def _default_distance(loc: str, on_hand: bool) -> float:
     if on_hand:
         return _DEFAULT_DISTANCE["hand"]
-    if loc == "neutralspace":
-        return _DEFAULT_DISTANCE["neutralspace"]
-    body = ("shouldertop", "shoulders", "chest", "stomach", "belowstomach") + ARM_LOCATIONS
+    if loc in ("neutralspace", "shouldertop"):
+        return _DEFAULT_DISTANCE[loc]
+    body = ("shoulders", "chest", "stomach", "belowstomach") + ARM_LOCATIONS
     return _DEFAULT_DISTANCE["body" if loc in body else "head"]
 
 
@@ -220,6 +224,8 @@ class _Solver:
         label = f"{side} hand at {loc.name} ({spec.distance if spec.distance is not None else 'default'} distance)"
         if dist > DISTANCES["close"] + 1e-9:
             n = facing  # held at a distance: in front of (beside, above) the place, not along a bumpy normal
+        elif not on_hand and offset @ offset > 1e-8:
+            q, n, offset = self._along_skin(q, n, facing, offset)
         target = q + dist * n + offset
         self._solve(side, target, H, c_rel, label)
         # keep the hand out of the head and trunk (push it out along n); a touching hand is also
@@ -244,6 +250,20 @@ class _Solver:
         self.result.surface[side] = q
         self.result.normals[side] = n
         self.result.contacts[side] = part
+
+    def _along_skin(self, q, n, facing, offset):
+        """A touching (close) hand moved along the body stays on (near) it: the part of ``offset`` across
+        ``facing`` is taken along the skin of the head and trunk (KRAWATTE: from the chest up to the
+        knot of the tie at the neck, not into the air in front of the throat), the part along ``facing``
+        moves it off (or toward) the skin. Returns the new skin point, its normal and the offset left."""
+        off = offset @ facing * facing
+        p = q + offset - off
+        body = trunk(self.pose(), self.betas)
+        d, k = body.tree.query(p, distance_upper_bound=_SKIN_SEARCH)
+        if not np.isfinite(d):
+            return q, n, offset
+        v, nv = body.points[k], body.normals[k]
+        return p - ((p - v) @ nv) * nv, nv, off
 
     def _solve(self, side, target, H, c_rel, label):
         wrist = target - H @ c_rel

@@ -7,6 +7,9 @@ joint with the largest skinning weight (:data:`PARTS`).
 
 * :func:`rest_body` - rest (T-pose) vertices, normals, parts, joints and a matching
   :class:`~signspark.signs.kinematics.Skeleton`, cached per betas.
+* :func:`arms_down_body` - the same body in the signing rest posture (arms hanging by the sides), where
+  named body locations are looked for: raising the arms to a T moves the skin of the shoulders and
+  turns the arms, so places found on the T-pose would not be where a signer means them.
 * :func:`extreme_point` - the surface point furthest along a direction within a cylinder
   (how named surface points are found: "the most forward chin vertex").
 * :func:`posed_vertices` - the mesh of a (51, 3) key pose (the body model's forward pass).
@@ -24,9 +27,10 @@ import functools
 
 import numpy as np
 
+from ..arms import rest_body_pose
 from ..kinematics import Skeleton, forward, pose_vector, skeleton
 
-__all__ = ["RestBody", "rest_body", "extreme_point", "vertex_normals", "posed_vertices", "signed_distance",
+__all__ = ["RestBody", "rest_body", "ArmsDownBody", "arms_down_body", "extreme_point", "vertex_normals", "posed_vertices", "signed_distance",
            "PARTS", "part_mask", "body_model", "betas_key", "skinned_points", "Trunk", "trunk"]
 
 # part name -> SMPL-X joint ids whose vertices make it up
@@ -125,6 +129,57 @@ def _rest_body(betas: tuple[float, ...]) -> RestBody:
 def rest_body(betas=None) -> RestBody:
     """The rest body of a shape (``betas``: up to 10 numbers, None for the mean shape); cached."""
     return _rest_body(betas_key(betas))
+
+
+@dataclasses.dataclass(frozen=True)
+class ArmsDownBody:
+    """The signer's body in the signing rest posture (:func:`signspark.signs.arms.rest_body_pose`: arms
+    hanging by the sides, elbows a little bent, palms toward the thighs; spine, neck and head as at rest).
+
+    Attributes:
+        rest: the :class:`RestBody` it is posed from (parts, faces, rest joints).
+        vertices: (V, 3) posed vertices, metres, body frame.
+        normals: (V, 3) outward unit normals of the posed mesh.
+        joints: (55, 3) posed joint positions.
+        rotations: (55, 3, 3) posed global joint rotations (the identity except along the arms).
+    """
+
+    rest: RestBody
+    vertices: np.ndarray
+    normals: np.ndarray
+    joints: np.ndarray
+    rotations: np.ndarray
+
+    def mask(self, *parts: str) -> np.ndarray:
+        """(V,) bool: vertices of the named parts."""
+        return self.rest.mask(*parts)
+
+    def to_rest(self, joint: int, point, *directions) -> tuple[np.ndarray, ...]:
+        """A posed point (and directions) -> the rest frame of ``joint``, where they are stored and from
+        which a posed body's FK of that joint carries them (see ``SurfacePoint.world``)."""
+        G = self.rotations[joint]
+        out = [self.rest.skel.rest[joint] + G.T @ (np.asarray(point, np.float64) - self.joints[joint])]
+        return tuple(out + [G.T @ np.asarray(d, np.float64) for d in directions])
+
+
+@functools.lru_cache(maxsize=16)
+def _arms_down_body(betas: tuple[float, ...]) -> ArmsDownBody:
+    rb = _rest_body(betas)
+    pose = np.zeros((51, 3))
+    pose[:21] = rest_body_pose()
+    V = skinned_points(pose, betas)
+    N = vertex_normals(V, rb.faces)
+    P, G = forward(pose_vector(body_pose=pose[:21]), rb.skel)
+    P = np.ascontiguousarray(P[:55])
+    for a in (V, N, P, G):
+        a.setflags(write=False)
+    return ArmsDownBody(rb, V, N, P, G)
+
+
+def arms_down_body(betas=None) -> ArmsDownBody:
+    """The body of a shape (``betas``) in the signing rest posture, arms down (see :class:`ArmsDownBody`);
+    cached."""
+    return _arms_down_body(betas_key(betas))
 
 
 def extreme_point(V: np.ndarray, N: np.ndarray, mask: np.ndarray, anchor, d, radius: float,

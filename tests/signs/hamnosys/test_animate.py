@@ -1,6 +1,7 @@
 """HamNoSys signs -> key poses: coverage of the DSGS lexicon, and what the key poses hold (checked with
 forward kinematics: handshape, finger direction, contact, symmetry, circles, repetition, takes)."""
 
+import itertools
 from collections import Counter
 
 import numpy as np
@@ -12,7 +13,7 @@ from signspark.signs.hamnosys.animator import MAX_KEYS, animate, animate_hamnosy
 from signspark.signs.hamnosys.directions import direction, mirror_vector
 from signspark.signs.hamnosys.handshapes import HandshapeSpec, handshape, selected_fingers
 from signspark.signs.hamnosys.locations import body_location, hand_location
-from signspark.signs.hamnosys.surface import rest_body
+from signspark.signs.hamnosys.surface import posed_vertices, rest_body, signed_distance, vertex_normals
 from signspark.signs.handshapes import hand_pose
 from signspark.signs.kinematics import FINGER_JOINTS, WRIST, forward, pose_vector
 from signspark.signs.signers import DEFAULT_SIGNER
@@ -106,6 +107,53 @@ def test_a_symmetric_sign_mirrors_the_other_hand():
                               - mirror_vector(P[FINGER_JOINTS("right", "index")[2]])) < 0.01
 
 
+def _palm_centres(pose):
+    P, G = fk(pose)
+    J = rest_body(DEFAULT_SIGNER.betas).skel.rest
+    return [hand_location(pose[sl].reshape(45), side, "palm").world(P, G, J)[0]
+            for side, sl in (("right", slice(36, 51)), ("left", slice(21, 36)))]
+
+
+def test_symmetric_hands_meet_only_when_the_contact_comes_before_the_place():
+    """SCHWIMMEN (``hamtouch hamchest``): the hands touch each other in front of the chest. LEHREN
+    (``hamshoulders hamclose``): each hand close to its own shoulder, not the two hands together."""
+    meet = animate_hamnosys(names("symmlr flathand extfingero palmd touch chest"))
+    pose = meet.keys[0][1]
+    P, G = fk(pose)
+    J = rest_body(DEFAULT_SIGNER.betas).skel.rest
+    sides = [hand_location(pose[sl].reshape(45), side, "thumbside").world(P, G, J)[0]
+             for side, sl in (("right", slice(36, 51)), ("left", slice(21, 36)))]
+    assert np.linalg.norm(sides[0] - sides[1]) < 0.035, sides
+    apart = animate_hamnosys(names("symmlr pinchall fingerstraightmod extfingeruo palmd shoulders close moveo"))
+    right, left = _palm_centres(apart.keys[0][1])
+    assert right[0] < -0.09 and left[0] > 0.09, (right, left)
+    assert not any(n.startswith("two hands") for n in apart.notes)
+
+
+def test_hands_meeting_side_by_side_touch_with_their_thumbs_and_do_not_overlap():
+    """STRAUCH (``hamclose hamchest``, palms forward, fingers up): the hands come together thumb side to
+    thumb side; their palm centres were both put at the midline, one hand through the other."""
+    form = animate_hamnosys(names("symmlr finger2345 thumboutmod extfingeru palmd close chest"))
+    pose = form.keys[0][1]
+    right, left = _palm_centres(pose)
+    assert left[0] - right[0] > 0.08, "the hands overlap"
+    P, G = fk(pose)
+    J = rest_body(DEFAULT_SIGNER.betas).skel.rest
+    tips = [hand_location(pose[sl].reshape(45), side, "thumb_tip").world(P, G, J)[0]
+            for side, sl in (("right", slice(36, 51)), ("left", slice(21, 36)))]
+    assert 0.01 < tips[1][0] - tips[0][0] < 0.06, tips
+
+
+def test_a_hand_held_at_the_other_hand_moves_when_only_it_moves():
+    """LAPTOP: the dominant palm lies on the other palm, then lifts (moveu); the other hand stays. Before,
+    a hand placed at the other hand took no movement of its own (119 DSGS entries did not move)."""
+    form = animate_hamnosys(names("parbegin flathand extfingerl palmd plus flathand extfingerr palmu parend "
+                                  "palm touch moveu"))
+    (first_r, first_l), (last_r, last_l) = _palm_centres(form.keys[0][1]), _palm_centres(form.keys[-1][1])
+    assert last_r[1] - first_r[1] > 0.08, (first_r, last_r)
+    assert np.linalg.norm(last_l - first_l) < 0.005
+
+
 def test_a_circle_is_a_closed_path_in_its_plane():
     form = animate_hamnosys(names("finger2 extfingeru palml chest lrat circleo"))   # axis forward: frontal plane
     tips = []
@@ -120,6 +168,15 @@ def test_a_circle_is_a_closed_path_in_its_plane():
     centre = tips[1:-1].mean(0)
     r = np.linalg.norm((tips[1:-1] - centre)[:, :2], axis=1)
     assert r.std() < 0.3 * r.mean()   # round, not a line
+
+
+def test_a_repeated_circle_goes_round_again_without_a_stop():
+    """FAMILIE (circle, hamrepeatfromstart): the hand is back at the start when the circle closes, so it
+    goes round again at once; a return key there held the hand still in the middle of the sign."""
+    p = plan(parse(names("finger2345 thumboutmod extfingerl palmd chest circleu smallmod repeatfromstart")))
+    inner = p.keys[1:-1]   # the first and the last key are the holds at the ends
+    for (u0, r0, _), (u1, r1, _) in itertools.pairwise(inner):
+        assert r0 != r1, f"the hand stands still from u={u0:.2f} to u={u1:.2f}"
 
 
 def test_a_repetition_repeats():
@@ -155,8 +212,8 @@ def test_sigml_signs_animate():
 
 
 def test_a_take_holds_every_key_pose_of_a_moving_sign():
-    from signspark.signs.hamnosys.lexicon import HamNoSysLexicon
     from signspark.signs.fingerspelling import AlphabetLexicon
+    from signspark.signs.hamnosys.lexicon import HamNoSysLexicon
     from signspark.signs.lexicon import LexiconChain
     from signspark.signs.takes import take
 
@@ -174,3 +231,15 @@ def test_a_take_holds_every_key_pose_of_a_moving_sign():
     # letters keep their onset, middle and offset keyframes only
     for s2, e2 in seq.segments[1:]:
         assert sorted(f for f in seq.keyframes if s2 <= f <= e2) == sorted({s2, (s2 + e2) // 2, e2})
+
+
+def test_a_touching_hand_moved_along_the_body_stays_on_it():
+    """A flat hand on the stomach moving up (16 cm) slides up the front of the body; it used to end
+    1.2 cm off the skin, where the body curves back under the chest."""
+    form = animate_hamnosys(names("flathand extfingerl palml stomach touch moveu largemod"))
+    rb = rest_body(DEFAULT_SIGNER.betas)
+    for _, pose in (form.keys[1], form.keys[-1]):
+        V = posed_vertices(pose, DEFAULT_SIGNER.betas)
+        gap = signed_distance(V[rb.mask("right_hand")], V, vertex_normals(V, rb.faces),
+                              rb.mask("head", "neck", "torso")).min()
+        assert abs(gap) < 0.006, gap

@@ -106,3 +106,31 @@ def test_specs_are_hashable():
     a = HandshapeSpec("flathand", per_finger={"middle": "fingerbendmod"})
     b = HandshapeSpec("flathand", per_finger={"middle": "fingerbendmod"})
     assert hash(a) == hash(b) and a == b
+
+
+def _thumb_gap(spec: HandshapeSpec, finger: str) -> float:
+    from signspark.signs.handshapes import hand_points
+
+    pts = hand_points(hand_pose(handshape(spec), "right"), "right")
+    return float(np.linalg.norm(pts["thumb_tip"] - pts[f"{finger}_tip"]))
+
+
+@pytest.mark.parametrize("basic, finger", [("pinchall", "middle"), ("pinch12", "index"), ("pinch12open", "index")])
+@pytest.mark.parametrize("bend", [None, "fingerstraightmod", "fingerbendmod", "fingerhookmod"])
+def test_a_bent_pinch_stays_a_pinch(basic, finger, bend):
+    """pinchall + fingerstraightmod is the flat O (LEHREN, INFORMIEREN): the bending says how the fingers
+    meet the thumb; straight fingers that leave the thumb make an open hand instead."""
+    assert _thumb_gap(HandshapeSpec(basic, bend=bend), finger) < 0.03
+    if bend == "fingerstraightmod":
+        f = getattr(handshape(HandshapeSpec(basic, bend=bend)), finger)
+        assert f.mcp > 60 and f.pip < 35, "flat: bent at the knuckles, the fingers nearly straight"
+        assert f.pip < getattr(handshape(basic), finger).pip
+
+
+@pytest.mark.parametrize("basic", ["cee12", "ceeall"])
+def test_a_straight_cee_is_a_flat_cee(basic):
+    """ceeall + fingerstraightmod: fingers straight but bent at the knuckles, the thumb opposite them (a
+    flat C), not a flat hand."""
+    shape = handshape(HandshapeSpec(basic, bend="fingerstraightmod"))
+    assert shape.index.pip == shape.index.dip == 0 and 30 <= shape.index.mcp <= 70
+    assert 0.03 < _thumb_gap(HandshapeSpec(basic, bend="fingerstraightmod"), "index") < 0.08

@@ -47,6 +47,16 @@ def test_side_before_the_site_is_the_nondominant_side():
     assert (loc.site, loc.side, loc.side_of, loc.contact.kind) == ("shoulders", "at", "nondominant", "close")
 
 
+def test_a_contact_written_before_the_site_is_marked():
+    """``hamtouch hamchest`` (the DSGS lexicon: symmetric hands touching each other there) is told apart
+    from ``hamchest hamtouch`` (touching the chest)."""
+    before = one_part("symmlr flathand extfingero palmd touch chest").start.dominant.location
+    after = one_part("symmlr flathand extfingero palmd chest touch").start.dominant.location
+    assert before.contact.kind == after.contact.kind == "touch" and before.site == after.site == "chest"
+    assert before.contact_first and not after.contact_first
+    assert not one_part("flathand extfingero palmd chest").start.dominant.location.contact_first
+
+
 def test_contact_with_the_part_of_the_hand_and_the_other_hand():
     part = one_part("parbegin finger2 extfingero palmd plus flathand extfingeror palmr parend "
                     "palm seqbegin touch indexfinger fingermidjoint handback seqend")
