@@ -40,17 +40,20 @@ class DSGSLexicon(Lexicon):
         from .index import GlossIndex
 
         self.language = "DSGS"
-        usable = []
+        usable, parsed = [], {}
         for entry in load_entries():
             if not entry.names or not entry.has_hamnosys:
                 continue
+            notation = entry.hamnosys[0]
             try:
-                parse(entry.hamnosys[0])
+                parsed[notation] = parse(notation)
             except HamNoSysError:
                 continue  # a few entries of the source have broken notation: their words are fingerspelled
             usable.append(entry)
         self.index = GlossIndex(usable, hamnosys_only=True)
-        self.signs = HamNoSysLexicon(self.index.hamnosys, self.language)
+        notations = self.index.hamnosys
+        self.signs = HamNoSysLexicon(notations, self.language,
+                                     parsed={g: parsed[n] for g, n in notations.items() if n in parsed})
         self.alphabet = AlphabetLexicon(self.language)
 
     def tokens(self, text: str) -> list[str]:

@@ -11,7 +11,8 @@
   :data:`MAX_PHRASE_WORDS` words, longest first. Alone, a word it does not know is an error; in a
   :class:`~signspark.signs.lexicon.LexiconChain` before the manual alphabet it is fingerspelled;
 * :meth:`~HamNoSysLexicon.describe`: the parsed sign; :meth:`~HamNoSysLexicon.form`: its key poses
-  (:func:`.animator.animate`), cached per (gloss, signer).
+  (:func:`.animator.animate`), kept in memory per (gloss, signer) and on disk per (notation, signer)
+  (:mod:`.form_cache`: a sign animated once on a machine is read back afterwards).
 
 :func:`sign_sequence` turns given signs (HamNoSys strings, descriptions, SiGML signs, or
 ``(gloss, sign)`` pairs) into a lexicon and the tokens of a take that signs them in order.
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Mapping
 
 from ..lexicon import PAUSE, Lexicon, SignForm, is_pause, split_words
 from ..signers import Signer
-from .animator import animate
+from .form_cache import animate_cached
 from .description import SignDescription
 from .errors import HamNoSysError
 from .parser import parse
@@ -55,6 +56,8 @@ class HamNoSysLexicon(Lexicon):
     Args:
         entries: ``{gloss: HamNoSys string or SignDescription}`` (at most :data:`MAX_ENTRIES`).
         language: the sign-language code the signs belong to (``"DGS"``); any string of letters/digits.
+        parsed: ``{gloss: SignDescription}`` already parsed from those strings by the caller (they are
+            not parsed again); optional.
 
     Raises:
         HamNoSysError: an entry does not parse (the message names the gloss).
@@ -63,7 +66,8 @@ class HamNoSysLexicon(Lexicon):
 
     kind = "hamnosys"
 
-    def __init__(self, entries: Mapping[str, str | SignDescription], language: str):
+    def __init__(self, entries: Mapping[str, str | SignDescription], language: str,
+                 parsed: Mapping[str, SignDescription] | None = None):
         if len(entries) > MAX_ENTRIES:
             raise ValueError(f"a HamNoSys lexicon holds at most {MAX_ENTRIES} entries, got {len(entries)}")
         self.language = str(language).upper()
@@ -77,7 +81,8 @@ class HamNoSysLexicon(Lexicon):
             gloss = gloss.strip()
             if isinstance(sign, str):
                 try:
-                    desc = parse(sign)
+                    desc = parsed.get(gloss) if parsed is not None else None
+                    desc = desc if isinstance(desc, SignDescription) else parse(sign)
                 except HamNoSysError as exc:
                     raise type(exc)(f"{gloss}: {exc}", symbol=exc.symbol, position=exc.position,
                                     reason=exc.reason) from None
@@ -144,7 +149,7 @@ class HamNoSysLexicon(Lexicon):
         key = (name, signer)
         form = self._forms.get(key)
         if form is None:
-            form = animate(self.describe(name), signer, name)
+            form = animate_cached(self.describe(name), signer, name, notation=self.hamnosys.get(name))
             self._forms[key] = form
             if len(self._forms) > _CACHE:
                 self._forms.popitem(last=False)
