@@ -25,15 +25,22 @@ def key(word: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def lemmatizer():
-    """simplemma's lemmatizer on its memory-frugal dictionary backend (``low_memory``): the same lemmas
-    as ``simplemma.lemmatize``, but the German dictionary is ready in about half the time (it is read as
-    a stream with an index instead of being decoded into a dict of 1.1 M words) and takes ~125 MB less."""
+    """simplemma's lemmatizer on its memory-frugal dictionary backend: the same lemmas as
+    ``simplemma.lemmatize``, but the German dictionary is read as an indexed stream instead of being
+    decoded into a dict of 1.1 M words (~125 MB less), and the index is kept on disk
+    (:mod:`.lemma_index`): ready in about 0.2 s instead of 2 s in a new process."""
     try:
         from simplemma import Lemmatizer
         from simplemma.strategies import DefaultStrategy
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise LemmatizerMissing("German lemmas need simplemma: pip install simplemma==2.0.0") from exc
-    return Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
+    try:
+        from .lemma_index import IndexedDictionaryFactory
+
+        strategy = DefaultStrategy(dictionary_factory=IndexedDictionaryFactory())
+    except ImportError:  # pragma: no cover - another simplemma layout
+        strategy = DefaultStrategy(low_memory=True)
+    return Lemmatizer(lemmatization_strategy=strategy)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -18,16 +18,17 @@ pose, contact with the body's surface) takes 0.2-2 s the first time in a process
   has the expected shape and finite values. A damaged, truncated or foreign file is ignored (the sign
   is animated and the file written again); a cache that cannot be written (read-only disk, no space)
   is skipped. The cache never makes signing fail.
-* **Bound**: at most ``$SIGNSPARK_SIGN_CACHE_MB`` megabytes (default :data:`DEFAULT_MAX_MB`); beyond it
-  the least recently used files are deleted. ``SIGNSPARK_SIGN_CACHE_MB=0`` turns the cache off.
+* **Bound**: at most ``$SIGNSPARK_SIGN_CACHE_MB`` megabytes (default :data:`DEFAULT_MAX_MB`): a writer
+  counts the folder when its own running total passes the bound (and every 32 writes, since other
+  processes write too) and then deletes the least recently used files down to 80% of it.
+  ``SIGNSPARK_SIGN_CACHE_MB=0`` turns the cache off.
 
 Example::
 
-    >>> from signspark.signs.hamnosys import parse
-    >>> desc = parse("hamflathand hamextfingeru hampalml hamshoulders")
-    >>> form = animate_cached(desc, DEFAULT_SIGNER, "X", notation="hamflathand hamextfingeru hampalml hamshoulders")
-    >>> default_form_cache().stats().files >= 1
-    True
+    notation = "hamflathand hamextfingeru hampalml hamshoulders"
+    form = animate_cached(parse(notation), DEFAULT_SIGNER, "X", notation=notation)  # animated, stored
+    form = animate_cached(parse(notation), DEFAULT_SIGNER, "X", notation=notation)  # read back
+    default_form_cache().stats()    # CacheStats(folder=..., files=1, bytes=2131, max_bytes=100000000)
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ ENV_MAX_MB = "SIGNSPARK_SIGN_CACHE_MB"
 _FIELDS = ("key", "u", "poses", "duration", "hold_keys", "notes")
 _MAX_FILE_KEYS = MAX_KEYS + 2   # the animator's key poses plus the held start and end
 _MAX_FILE_BYTES = 1 << 20
+_RECOUNT = 32                   # writes between two counts of the folder (other processes write too)
 _STALE_TEMPORARY_S = 600.0      # a write takes milliseconds: older temporary files are a killed writer's
 _SUFFIX = ".npz"
 
@@ -137,6 +139,7 @@ class FormCache:
         self.max_bytes = int(max_bytes)
         self._lock = threading.Lock()
         self._estimate: int | None = None  # bytes in the folder as last counted, plus what this process added
+        self._writes = 0
         self._warned = False
 
     # ------------------------------------------------------------------------------------------ keys
@@ -229,8 +232,9 @@ class FormCache:
             return False
         with self._lock:
             self._estimate = None if self._estimate is None else self._estimate + size
-            over = self._estimate is None or self._estimate > self.max_bytes
-        if over:
+            self._writes += 1
+            count = self._estimate is None or self._estimate > self.max_bytes or self._writes % _RECOUNT == 0
+        if count:
             self._shrink()
         return True
 
