@@ -10,7 +10,8 @@ body is generated there first and not timed):
 2. **warm**: a new process after that - the first request with the signs on disk, again, and the other
    sentence (now cached too).
 
-For each request it prints the seconds from the call to the finished files, and where they went:
+For each request it prints the seconds from the call to the finished files (and the CPU seconds of the
+process and its encoder), and where they went (wall and CPU seconds of the calling thread):
 lexicon load, text to glosses (German lemmas), sign forms (animation or disk cache), the generator's
 sampling, the rest of generation; the render's body and avatar set-up, posing, the OpenGL submit (CPU:
 culling, sorting, upload, vertex work) and fetch (waiting for the rasterizer, read-back), captions and
@@ -83,11 +84,12 @@ def _instrument(acc: dict) -> None:
         def wrap(fn=fn, label=label):
             @functools.wraps(fn)
             def timed(*a, **k):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.thread_time()
                 try:
                     return fn(*a, **k)
                 finally:
-                    acc[label] = acc.get(label, 0.0) + time.perf_counter() - t
+                    wall, cpu = acc.get(label, (0.0, 0.0))
+                    acc[label] = (wall + time.perf_counter() - t, cpu + time.thread_time() - c)
             return timed
 
         setattr(owner, name, wrap())
@@ -142,9 +144,12 @@ def _report(rows: list[dict]) -> None:
         print(f"\n{r['what']}: {r['text']!r} -> {' '.join(r['glosses'] or [])} ({r['frames']} frames)")
         print(f"  text -> finished mp4 and files: {r['wall']:.2f} s  (CPU {r['cpu']:.2f} s; load average after "
               f"{r['loadavg']})")
+        print(f"    {'stage':40s} {'wall':>7s} {'CPU':>7s}  (CPU of the calling thread: the rasterizer's and "
+              f"encoder's threads and nested stages are not in it)")
         for _, _, label in _STAGES:
             if label in r["stages"]:
-                print(f"    {label:40s} {r['stages'][label]:6.2f} s")
+                wall, cpu = r["stages"][label]
+                print(f"    {label:40s} {wall:6.2f}s {cpu:6.2f}s")
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 from .signers import DEFAULT_SIGNER, Signer
 
-__all__ = ["PrecomputeReport", "cacheable_signs", "precompute_signs", "BYTES_PER_SIGN"]
+__all__ = ["PrecomputeReport", "cacheable_signs", "precompute_signs", "warm_examples", "BYTES_PER_SIGN"]
 
 BYTES_PER_SIGN = 2_500   # a cached sign on disk, on average (DSGS lexicon: 1.9-2.6 kB)
 
@@ -149,3 +149,21 @@ def precompute_signs(language: str = "DSGS", names: Iterable[str] | None = None,
                 f.cancel()
             raise
     return report
+
+
+def warm_examples(language: str, signer: Signer = DEFAULT_SIGNER) -> int:
+    """Load ``language``'s lexicon (DSGS: the lexicon and the German lemmatizer, about 1 s) and make the
+    signs of its registry examples ready (read from the disk cache, or animated once); returns how many.
+
+    What a server does at start-up so that its first visitor does not wait for them; the whole lexicon
+    (:func:`precompute_signs`) is minutes of work, left to ``signspark cache warm``.
+    """
+    from .languages import get_language
+    from .lexicon import is_pause, lexicon_for
+
+    record = get_language(language)
+    lex = lexicon_for(record.code)
+    names = dict.fromkeys(t for text in record.examples for t in lex.tokens(text) if not is_pause(t))
+    for name in names:
+        lex.form(name, signer)
+    return len(names)

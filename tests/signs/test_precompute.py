@@ -79,3 +79,13 @@ def test_cache_help_says_where_and_how(capsys):
     text = capsys.readouterr().out
     for words in ("SIGNSPARK_CACHE_DIR", "XDG_CACHE_HOME", "SIGNSPARK_SIGN_CACHE_MB", "cache warm", "cache clear"):
         assert words in text
+
+
+def test_warm_examples_readies_the_registry_examples(cache_dir, monkeypatch):
+    from signspark.signs.precompute import warm_examples
+
+    n = warm_examples("DSGS")  # "Die Kinder lernen", ...: signs and fingerspelled letters
+    assert n >= 5 and fc.default_form_cache().stats().files >= 3
+    calls = []
+    monkeypatch.setattr(fc, "animate", lambda *a, **k: calls.append(a))
+    assert warm_examples("DSGS") == n and calls == []
