@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 
@@ -100,6 +101,7 @@ class HamNoSysLexicon(Lexicon):
         for key, gloss in aliases.items():
             self._keys.setdefault(key, gloss)
         self._forms: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -147,14 +149,16 @@ class HamNoSysLexicon(Lexicon):
     def form(self, name: str, signer: Signer, variant: int = 0) -> SignForm:
         """The animated sign (``variant`` is ignored: a repeated sign is signed the same way again)."""
         key = (name, signer)
-        form = self._forms.get(key)
-        if form is None:
-            form = animate_cached(self.describe(name), signer, name, notation=self.hamnosys.get(name))
+        with self._lock:  # a server signs two requests at once with one lexicon
+            form = self._forms.get(key)
+            if form is not None:
+                self._forms.move_to_end(key)
+                return form
+        form = animate_cached(self.describe(name), signer, name, notation=self.hamnosys.get(name))
+        with self._lock:
             self._forms[key] = form
             if len(self._forms) > _CACHE:
                 self._forms.popitem(last=False)
-        else:
-            self._forms.move_to_end(key)
         return form
 
     def __contains__(self, name: str) -> bool:
