@@ -286,7 +286,7 @@ def warm_up(model: str | None = None) -> float | None:
 def warm_lexicons() -> None:
     """Load the sign lexicons (DSGS: about 1,360 signs and the German lemmatizer) and the signs of their
     examples, from the disk cache of animated signs or animated once. Not the whole lexicon: that is
-    4-6 minutes of one core, which would slow the first visitors' requests on a small machine (and a
+    about 3 CPU minutes, which would slow the first visitors' requests on a small machine (and a
     Space's disk is often new at each start); ``signspark cache warm`` does it ahead of time."""
     from signspark.signs.languages import LANGUAGES
     from signspark.signs.precompute import warm_examples

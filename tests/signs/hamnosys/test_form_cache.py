@@ -96,8 +96,28 @@ def test_the_key_follows_notation_signer_body_and_code(cache, monkeypatch, tmp_p
 def test_the_code_fingerprint_covers_the_animator():
     assert len(fc.code_fingerprint()) == 64
     root = ROOT / "signspark"
-    covered = {p for pattern in fc._CODE for p in root.glob(pattern)}
+    covered = {p for pattern in fc._CODE for p in root.glob(pattern)} - {root / n for n in fc._NOT_CODE}
     assert root / "signs" / "hamnosys" / "animator.py" in covered and root / "signs" / "handshapes.py" in covered
+    assert root / "signs" / "hamnosys" / "parser.py" in covered  # the key is the notation: its reading counts
+    assert root / "signs" / "hamnosys" / "form_cache.py" not in covered  # FORMAT versions the files
+
+
+def test_every_module_the_animator_runs_is_in_the_fingerprint():
+    """A module that animation imports (now or later) is covered, unless it is listed as not deciding the poses."""
+    code = ("import sys; from signspark.signs.hamnosys import animate_hamnosys; "
+            "animate_hamnosys('hamflathand hamextfingero hampalmd hamchest hamlrat hammoved hamsmallmod'); "
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() if n.startswith(('signspark.signs.', "
+            "'signspark.body.')) and getattr(m, '__file__', None)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    root = ROOT / "signspark"
+    covered = {p for pattern in fc._CODE for p in root.glob(pattern)} | {root / n for n in fc._NOT_CODE}
+    loaded = {Path(f).resolve() for f in out.stdout.split()}
+    outside = sorted(str(p.relative_to(root)) for p in loaded - covered if not p.name == "__init__.py")
+    # modules that signspark.signs' package import brings along, which animation does not call
+    assert set(outside) <= {"signs/fingerspelling.py", "signs/text_to_letters.py", "signs/languages.py",
+                            "signs/motion.py", "signs/takes.py", "signs/practice.py", "signs/wordlists.py",
+                            "signs/alphabets/asl.py", "signs/alphabets/bsl.py", "signs/alphabets/dgs.py",
+                            "signs/alphabets/csl.py", "signs/alphabets/dsgs.py"}, outside
 
 
 def _damage(path: Path, how: str, cache: FormCache) -> None:
