@@ -55,10 +55,10 @@ def _hamnosys_lexicons(language: str):
 def cacheable_signs(language: str) -> list[str]:
     """Glosses of ``language``'s lexicons that are animated from notation (and so cached), in order;
     empty for a language that only fingerspells."""
-    names: list[str] = []
+    names: dict[str, None] = {}
     for lex in _hamnosys_lexicons(language):
-        names += [n for n in lex.entries if n not in names]
-    return names
+        names.update(dict.fromkeys(lex.entries))
+    return list(names)
 
 
 def _warm(language: str, names: list[str], signer: Signer) -> list[tuple[str, str]]:

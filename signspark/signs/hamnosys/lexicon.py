@@ -59,6 +59,8 @@ class HamNoSysLexicon(Lexicon):
         language: the sign-language code the signs belong to (``"DGS"``); any string of letters/digits.
         parsed: ``{gloss: SignDescription}`` already parsed from those strings by the caller (they are
             not parsed again); optional.
+        checked: the caller knows that every string parses (e.g. from an earlier run): each is parsed
+            when its sign is first described, not here.
 
     Raises:
         HamNoSysError: an entry does not parse (the message names the gloss).
@@ -68,11 +70,11 @@ class HamNoSysLexicon(Lexicon):
     kind = "hamnosys"
 
     def __init__(self, entries: Mapping[str, str | SignDescription], language: str,
-                 parsed: Mapping[str, SignDescription] | None = None):
+                 parsed: Mapping[str, SignDescription] | None = None, checked: bool = False):
         if len(entries) > MAX_ENTRIES:
             raise ValueError(f"a HamNoSys lexicon holds at most {MAX_ENTRIES} entries, got {len(entries)}")
         self.language = str(language).upper()
-        self.entries: dict[str, SignDescription] = {}
+        self.entries: Mapping[str, SignDescription] = _Descriptions()
         self.hamnosys: dict[str, str] = {}
         self._keys: dict[str, str] = {}
         aliases: dict[str, str] = {}
@@ -83,7 +85,8 @@ class HamNoSysLexicon(Lexicon):
             if isinstance(sign, str):
                 try:
                     desc = parsed.get(gloss) if parsed is not None else None
-                    desc = desc if isinstance(desc, SignDescription) else parse(sign)
+                    if not isinstance(desc, SignDescription):
+                        desc = sign if checked else parse(sign)
                 except HamNoSysError as exc:
                     raise type(exc)(f"{gloss}: {exc}", symbol=exc.symbol, position=exc.position,
                                     reason=exc.reason) from None
@@ -93,7 +96,7 @@ class HamNoSysLexicon(Lexicon):
             else:
                 raise TypeError(f"{gloss}: expected a HamNoSys string or a SignDescription, got "
                                 f"{type(sign).__name__}")
-            self.entries[gloss] = desc
+            self.entries.add(gloss, desc)
             self._keys.setdefault(normalise_words(gloss), gloss)
             base = _VARIANT.sub("", gloss)
             if base != gloss and base:
@@ -163,6 +166,36 @@ class HamNoSysLexicon(Lexicon):
 
     def __contains__(self, name: str) -> bool:
         return name in self.entries
+
+
+class _Descriptions(Mapping):
+    """gloss -> :class:`SignDescription`; a notation known to parse is parsed when first asked for."""
+
+    def __init__(self):
+        self._items: dict[str, str | SignDescription] = {}
+
+    def add(self, gloss: str, sign: str | SignDescription) -> None:
+        self._items[gloss] = sign
+
+    def __getitem__(self, gloss: str) -> SignDescription:
+        sign = self._items[gloss]
+        if isinstance(sign, str):
+            try:
+                sign = parse(sign)
+            except HamNoSysError as exc:
+                raise type(exc)(f"{gloss}: {exc}", symbol=exc.symbol, position=exc.position,
+                                reason=exc.reason) from None
+            self._items[gloss] = sign  # two threads may both parse it: the same description either way
+        return sign
+
+    def __contains__(self, gloss) -> bool:
+        return gloss in self._items
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def _gloss_of(item) -> tuple[str | None, str | SignDescription]:
