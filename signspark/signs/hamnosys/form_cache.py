@@ -34,7 +34,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
 import os
@@ -45,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cache_keys import body_fingerprint, cache_dir, code_fingerprint
 from ..lexicon import NUM_KEY_JOINTS, SignForm
 from ..signers import DEFAULT_SIGNER, Signer
 from .animator import MAX_KEYS, animate
@@ -63,52 +63,9 @@ _RECOUNT = 32                   # writes between two counts of the folder (other
 _STALE_TEMPORARY_S = 600.0      # a write takes milliseconds: older temporary files are a killed writer's
 _SUFFIX = ".npz"
 
-# The modules whose code decides what a sign looks like (relative to the signspark package); a change in
-# any of them changes the fingerprint and so every key.
-_CODE = ("signs/hamnosys/*.py", "signs/arms.py", "signs/handshapes.py", "signs/kinematics.py", "signs/placement.py",
-         "signs/signers.py", "signs/lexicon.py", "signs/alphabets/__init__.py", "body/*.py")
-# ... except these, which only find, read or store signs (a description given without notation is keyed by
-# its content, however it was read)
-_NOT_CODE = ("signs/hamnosys/__init__.py", "signs/hamnosys/lexicon.py", "signs/hamnosys/lexicon_files.py",
-             "signs/hamnosys/sigml.py", "signs/hamnosys/sigml_gestural.py", "signs/hamnosys/form_cache.py")
-
-
 def sign_cache_dir() -> Path:
     """The folder of the cached signs: ``<cache>/signs`` (see the module docstring for ``<cache>``)."""
-    from signspark.body.builtin import cache_dir
-
     return cache_dir() / "signs"
-
-
-@functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """sha256 (hex) of the animation code's source files (:data:`_CODE`) and the numpy and scipy versions."""
-    import scipy
-
-    root = Path(__file__).resolve().parents[2]
-    h = hashlib.sha256(f"numpy {np.__version__} scipy {scipy.__version__}\n".encode())
-    skip = {root / name for name in _NOT_CODE}
-    for pattern in _CODE:
-        for path in sorted(set(root.glob(pattern)) - skip):
-            h.update(path.relative_to(root).as_posix().encode() + b"\0")
-            try:
-                h.update(path.read_bytes())
-            except OSError:  # pragma: no cover - an unreadable installed file: its name still counts
-                h.update(b"?")
-            h.update(b"\0")
-    return h.hexdigest()
-
-
-def _body_fingerprint() -> str:
-    """Which body the animator's surface geometry comes from (cheap: nothing is loaded)."""
-    from signspark.body.builtin import GENERATOR_VERSION
-    from signspark.body.model import resolve_model_path
-
-    path = resolve_model_path(None)
-    if path is None:
-        return f"built-in v{GENERATOR_VERSION}"
-    st = path.stat()
-    return f"{path.resolve()} {st.st_size} {st.st_mtime_ns}"
 
 
 def _sign_text(sign: str | SignDescription) -> str:
@@ -150,7 +107,7 @@ class FormCache:
     # ------------------------------------------------------------------------------------------ keys
     def key(self, sign: str | SignDescription, signer: Signer = DEFAULT_SIGNER) -> str:
         """The key of ``sign`` (its HamNoSys string, or its description) for ``signer``: a JSON text."""
-        return json.dumps({"format": FORMAT, "code": code_fingerprint(), "body": _body_fingerprint(),
+        return json.dumps({"format": FORMAT, "code": code_fingerprint(), "body": body_fingerprint(),
                            "sign": _sign_text(sign), "signer": dataclasses.asdict(signer)},
                           sort_keys=True, ensure_ascii=True)
 
