@@ -30,8 +30,8 @@ _FIELDS = ("format", "digest", "checksum", "offsets", "firsts", "first_lens", "k
 
 
 def lemma_cache_dir() -> Path:
-    """``<cache>/lemmas`` (``<cache>``: see :func:`signspark.body.builtin.cache_dir`)."""
-    from signspark.body.builtin import cache_dir
+    """``<cache>/lemmas`` (``<cache>``: see :func:`signspark.signs.cache_keys.cache_dir`)."""
+    from ..cache_keys import cache_dir
 
     return cache_dir() / "lemmas"
 

@@ -81,19 +81,16 @@ def unparsable(notations: list[str], folder: Path | None = None) -> tuple[set[st
 
     Parsing the whole lexicon takes about 0.4 s, so the answer is kept in ``<cache>/lexicons/``, keyed
     by the notations and the fingerprint of the code that reads them
-    (:func:`~signspark.signs.hamnosys.form_cache.code_fingerprint`); a missing, damaged or foreign file
+    (:func:`~signspark.signs.cache_keys.code_fingerprint`); a missing, damaged or foreign file
     means they are parsed again (and the file written again, atomically). The signs are then parsed when
     first signed.
     """
+    from ..cache_keys import cache_dir, code_fingerprint
     from ..hamnosys import HamNoSysError, parse
-    from ..hamnosys.form_cache import code_fingerprint
 
     unique = sorted(set(notations))
     key = hashlib.sha256("\0".join([code_fingerprint(), *unique]).encode()).hexdigest()
-    if folder is None:
-        from signspark.body.builtin import cache_dir
-
-        folder = cache_dir() / "lexicons"
+    folder = cache_dir() / "lexicons" if folder is None else folder
     path = folder / f"dsgs-unparsable-{key[:32]}.json"
     try:
         from signspark.safe_json import load_json
