@@ -117,7 +117,7 @@ def child(args) -> None:
     for k, (what, text) in enumerate(plan):
         acc.clear()
         c0, t = _cpu(), time.perf_counter()
-        out, files = pipe.text_to_video(text, "DSGS", work / str(k), render=opts, seed=0, steps=args.steps)
+        out, _ = pipe.text_to_video(text, "DSGS", work / str(k), render=opts, seed=0, steps=args.steps)
         wall = time.perf_counter() - t
         print(json.dumps({"what": what, "text": text, "glosses": out.labels, "frames": out.num_frames,
                           "wall": wall, "cpu": _cpu() - c0, "stages": dict(acc), "loadavg": _loadavg()}), flush=True)
@@ -130,7 +130,7 @@ def _run_child(args, cache: Path, phase: str) -> list[dict]:
            "--repeat", str(args.repeat), "--threads", str(args.threads), "--size", str(args.size),
            "--steps", str(args.steps)]
     print(f"\n== {phase}: a new process (load average before: {_loadavg()})", flush=True)
-    out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         sys.exit(f"{phase} failed:\n{out.stderr[-3000:]}")
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]

@@ -14,7 +14,7 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from .signers import DEFAULT_SIGNER, Signer
 

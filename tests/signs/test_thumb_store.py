@@ -48,7 +48,7 @@ def test_a_damaged_file_counts_as_empty(fresh, monkeypatch):
         _forget(monkeypatch)
         calls = []
         real = H._fit_thumb
-        monkeypatch.setattr(H, "_fit_thumb", lambda s: calls.append(s) or real(s))
+        monkeypatch.setattr(H, "_fit_thumb", lambda s, calls=calls, real=real: calls.append(s) or real(s))
         assert np.array_equal(H.hand_pose(shape), fitted) and len(calls) == 1
         monkeypatch.setattr(H, "_fit_thumb", real)
     assert thumb_store.stored_thumb(repr(dataclasses.replace(shape, name=""))) is not None  # written again

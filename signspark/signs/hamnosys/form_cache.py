@@ -8,11 +8,11 @@ pose, contact with the body's surface) takes 0.2-2 s the first time in a process
   parsed description of a sign given without one), the signer (every field of
   :class:`~signspark.signs.signers.Signer`), the body model (the built-in body's version, or a licensed
   SMPL-X file's path, size and time) and a fingerprint of the animation code (the source of the modules
-  it runs, and the numpy and scipy versions). Change any of them and the sign is animated afresh. The
+  it runs, and the numpy and scipy versions; :mod:`signspark.signs.cache_keys`). Change any of them and the sign is animated afresh. The
   gloss is not part of it: a form read back takes the label it is asked for.
 * **Files**: one ``<sha256 of the key>.npz`` per sign in ``<cache>/signs/`` (:func:`sign_cache_dir`;
   ``<cache>`` is ``$SIGNSPARK_CACHE_DIR``, else ``$XDG_CACHE_HOME/signspark``, else
-  ``~/.cache/signspark``), about 5 kB each. Written atomically (a temporary file renamed into place), so
+  ``~/.cache/signspark``), about 2.4 kB each. Written atomically (a temporary file renamed into place), so
   two processes writing at once leave one whole file; read with the safe reader of
   :mod:`signspark.npz`, and used only if the key stored inside is the one asked for and every array
   has the expected shape and finite values. A damaged, truncated or foreign file is ignored (the sign
@@ -54,7 +54,7 @@ __all__ = ["FormCache", "CacheStats", "animate_cached", "default_form_cache", "s
            "DEFAULT_MAX_MB", "ENV_MAX_MB", "FORMAT"]
 
 FORMAT = 1                      # layout of the files; part of every key
-DEFAULT_MAX_MB = 100.0          # about 20,000 signs (the whole DSGS lexicon for ~15 signers)
+DEFAULT_MAX_MB = 100.0          # about 40,000 signs (the whole DSGS lexicon for 30 signers)
 ENV_MAX_MB = "SIGNSPARK_SIGN_CACHE_MB"
 _FIELDS = ("key", "u", "poses", "duration", "hold_keys", "notes")
 _MAX_FILE_KEYS = MAX_KEYS + 2   # the animator's key poses plus the held start and end
@@ -62,6 +62,7 @@ _MAX_FILE_BYTES = 1 << 20
 _RECOUNT = 32                   # writes between two counts of the folder (other processes write too)
 _STALE_TEMPORARY_S = 600.0      # a write takes milliseconds: older temporary files are a killed writer's
 _SUFFIX = ".npz"
+
 
 def sign_cache_dir() -> Path:
     """The folder of the cached signs: ``<cache>/signs`` (see the module docstring for ``<cache>``)."""

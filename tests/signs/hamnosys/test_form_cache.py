@@ -113,7 +113,7 @@ def test_every_module_the_animator_runs_is_in_the_fingerprint():
     root = ROOT / "signspark"
     covered = {p for pattern in cache_keys.CODE for p in root.glob(pattern)} | {root / n for n in cache_keys.NOT_CODE}
     loaded = {Path(f).resolve() for f in out.stdout.split()}
-    outside = sorted(str(p.relative_to(root)) for p in loaded - covered if not p.name == "__init__.py")
+    outside = sorted(str(p.relative_to(root)) for p in loaded - covered if p.name != "__init__.py")
     # modules that signspark.signs' package import brings along, which animation does not call
     assert set(outside) <= {"signs/cache_keys.py", "signs/thumb_store.py", "signs/fingerspelling.py", "signs/text_to_letters.py", "signs/languages.py",
                             "signs/motion.py", "signs/takes.py", "signs/practice.py", "signs/wordlists.py",
