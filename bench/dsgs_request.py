@@ -144,8 +144,8 @@ def _report(rows: list[dict]) -> None:
         print(f"\n{r['what']}: {r['text']!r} -> {' '.join(r['glosses'] or [])} ({r['frames']} frames)")
         print(f"  text -> finished mp4 and files: {r['wall']:.2f} s  (CPU {r['cpu']:.2f} s; load average after "
               f"{r['loadavg']})")
-        print(f"    {'stage':40s} {'wall':>7s} {'CPU':>7s}  (CPU of the calling thread: the rasterizer's and "
-              f"encoder's threads and nested stages are not in it)")
+        print(f"    {'stage':40s} {'wall':>7s} {'CPU':>7s}  (CPU of the calling thread, not of the rasterizer's "
+              f"and encoder's threads; a stage includes those it calls)")
         for _, _, label in _STAGES:
             if label in r["stages"]:
                 wall, cpu = r["stages"][label]
