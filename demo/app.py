@@ -273,7 +273,8 @@ def configure_threads(threads: int | None = None) -> int:
 
 def warm_up(model: str | None = None) -> float | None:
     """One small text-to-sign request, so that the first visitor does not wait while the model, the
-    body, the avatar, the renderer's shaders and the plotting fonts load (several seconds on a CPU).
+    body, the avatar, the renderer's shaders and the plotting fonts load (several seconds on a CPU),
+    then the sign lexicons (:func:`warm_lexicons`).
 
     Returns the seconds it took, or None when it failed (logged; the demo works regardless).
     """
@@ -282,10 +283,24 @@ def warm_up(model: str | None = None) -> float | None:
         for _ in H.text_to_sign("hi", "ASL", model or H.BUILTIN, 2, H.DEFAULT_GUIDANCE, 0, 1.0, "front", "auto", -1,
                                 progress=None):
             pass
+        warm_lexicons()
     except Exception as e:  # noqa: BLE001 - a failed warm-up must not stop the server
         logging.getLogger(__name__).warning("demo warm-up failed: %s", e)
         return None
     return time.perf_counter() - t0
+
+
+def warm_lexicons() -> None:
+    """Load the sign lexicons (DSGS: about 1,360 signs and the German lemmatizer) and the signs of their
+    examples, from the disk cache of animated signs or animated once. Not the whole lexicon: that is
+    about 3 CPU minutes, which would slow the first visitors' requests on a small machine (and a
+    Space's disk is often new at each start); ``signspark cache warm`` does it ahead of time."""
+    from signspark.signs.languages import LANGUAGES
+    from signspark.signs.precompute import warm_examples
+
+    for code, record in LANGUAGES.items():
+        if record.lexicons:
+            warm_examples(code)
 
 
 def start_warm_up(model: str | None = None) -> threading.Thread:

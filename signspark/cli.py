@@ -15,7 +15,7 @@ import sys
 import threading
 
 COMMANDS = ["info", "generate", "segment", "render", "export", "capture", "export-pose", "corpus", "evaluate",
-            "download"]
+            "download", "cache"]
 ENTRY_POINT_GROUP = "signspark.commands"
 
 DESCRIPTION = """\

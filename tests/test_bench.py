@@ -19,7 +19,8 @@ def _run(*args: str, timeout: int = 300) -> str:
     return out.stdout
 
 
-@pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo_request", "load", "motion_quality"])
+@pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo_request", "dsgs_request", "load",
+                                    "motion_quality"])
 def test_bench_help(script):
     assert "usage:" in _run(f"bench/{script}.py", "--help")
 

@@ -3,6 +3,7 @@
 * :class:`BodyModel` - ``BodyModel.load(model_path=None, gender="neutral", device="cpu")``;
   calling it on a PoseSequence (or a mapping of SMPL-X arrays) gives a :class:`BodyOutput`
   with (T, V, 3) vertices and (T, 127, 3) joints.
+* :func:`shared_body_model` - the body ``BodyModel.load()`` gives, loaded once per process and shared.
 * :func:`builtin_body_path` - the generated, cached built-in ``SMPLX_NEUTRAL.npz``.
 * :func:`body_model_info` - which model would be used (for ``signspark info``).
 * :mod:`signspark.body.joints` - joint names, the kinematic tree and index helpers.
@@ -18,7 +19,7 @@ from . import joints
 from .builtin import BuiltinBodyError, builtin_body_path
 from .regions import REGION_COLORS, REGION_NAMES, REGIONS
 
-_LAZY = {"BodyModel", "BodyOutput", "BodyModelError", "body_model_info", "resolve_model_path"}
+_LAZY = {"BodyModel", "BodyOutput", "BodyModelError", "body_model_info", "resolve_model_path", "shared_body_model"}
 
 
 def __getattr__(name: str):
@@ -31,5 +32,5 @@ def __getattr__(name: str):
 
 __all__ = [
     "BodyModel", "BodyOutput", "BodyModelError", "BuiltinBodyError", "body_model_info", "builtin_body_path",
-    "resolve_model_path", "joints", "REGIONS", "REGION_NAMES", "REGION_COLORS",
+    "resolve_model_path", "shared_body_model", "joints", "REGIONS", "REGION_NAMES", "REGION_COLORS",
 ]

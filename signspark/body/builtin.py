@@ -226,9 +226,15 @@ def build_builtin_arrays() -> dict[str, np.ndarray]:
 
 
 def cache_dir() -> Path:
-    """Where generated files live: ``$SIGNSPARK_CACHE_DIR`` or ``~/.cache/signspark``."""
-    env = os.environ.get("SIGNSPARK_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "signspark"
+    """Where generated files live: ``$SIGNSPARK_CACHE_DIR``, else ``$XDG_CACHE_HOME/signspark``, else
+    ``~/.cache/signspark`` (a relative ``XDG_CACHE_HOME`` is ignored, as the XDG specification says)."""
+    env = os.environ.get("SIGNSPARK_CACHE_DIR", "").strip()
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "signspark"
+    return Path.home() / ".cache" / "signspark"
 
 
 def builtin_body_dir() -> Path:

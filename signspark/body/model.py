@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from pathlib import Path
 from typing import Mapping
 
@@ -352,6 +353,26 @@ class BodyModel(torch.nn.Module):
         torch.add(verts, t, out=out[0])  # one pass: translation and the (V, B) -> (B, V) transposition
         torch.add(joints, t, out=out[1])
         return out
+
+
+_SHARED: dict[str, BodyModel] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_body_model() -> BodyModel:
+    """The body :meth:`BodyModel.load` gives with no arguments (``$SIGNSPARK_SMPLX_DIR`` or the built-in
+    body), loaded once per process and model file and shared: the sign animator's surface geometry and
+    skeleton, the renderer and the glTF export all use it, instead of loading it once each (about 1 s each).
+
+    Callers only pose it (a forward pass changes nothing in it); it lives on the CPU.
+    """
+    path = resolve_model_path(None)
+    key = str(path) if path is not None else "built-in"
+    with _SHARED_LOCK:
+        model = _SHARED.get(key)
+        if model is None:
+            model = _SHARED[key] = BodyModel.load()
+        return model
 
 
 def body_model_info(model_path: str | os.PathLike | None = None, gender: str = "neutral") -> dict:

@@ -33,6 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--tasks", nargs="+", choices=["t2p", "kf2p"], default=["t2p", "kf2p"],
                    help="text-to-pose and/or keyframes-to-pose (default: both)")
     p.add_argument("--guidance", type=float, default=None, help="classifier-free guidance scale (default: the model's)")
+    p.add_argument("--no-retrieval", action="store_true",
+                   help="T2P as pure text-to-pose: no keyframes from the lexicon, even for a model that takes them "
+                        "(the built-in model's default is sign retrieval)")
     p.add_argument("--keyframe-policy", default="onset_middle_offset",
                    choices=["onset_middle_offset", "uniform", "random", "every_frame"],
                    help="how KF2P keyframes are chosen from the ground-truth segments")
@@ -61,7 +64,8 @@ def _load_generator(args: argparse.Namespace):
 
     kwargs = {} if args.device is None else {"device": args.device}
     pipe = SignSparK.from_pretrained(args.model, **kwargs)
-    return pipeline_generator(pipe, guidance=args.guidance), str(args.model or "built-in")
+    generate = pipeline_generator(pipe, guidance=args.guidance, retrieval=False if args.no_retrieval else None)
+    return generate, str(args.model or "built-in")
 
 
 def _load_segmenter(args: argparse.Namespace, notes: list[str]):
@@ -121,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         settings={"model": model_name, "data": str(args.data), "split": args.split,
                   "guidance": args.guidance if args.guidance is not None else "model default",
-                  "body_model": _body_model_name(args.smplx)})
+                  "body_model": _body_model_name(args.smplx),
+                  "t2p_retrieval": "off (pure text-to-pose)" if args.no_retrieval else "model default"})
     result["notes"] = notes + result["notes"]
     paths = write_report(result, out)
     summary = [r for r in result["results"] if r["language"] == "all"]

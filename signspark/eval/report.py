@@ -442,7 +442,8 @@ def _jsonable(x):
 
 
 # ---------------------------------------------------------------------------------------------- the pipeline
-def pipeline_generator(pipe, guidance: float | None = None, sampler: str | None = None) -> Generator:
+def pipeline_generator(pipe, guidance: float | None = None, sampler: str | None = None,
+                       retrieval: bool | None = None) -> Generator:
     """Wrap a :class:`signspark.pipeline.SignSparK` as a :data:`Generator`.
 
     T2P calls ``pipe.text_to_pose``; KF2P calls ``pipe.keyframes_to_pose`` with the
@@ -451,7 +452,10 @@ def pipeline_generator(pipe, guidance: float | None = None, sampler: str | None 
     Args:
         guidance: classifier-free guidance scale (the pipeline's default when None).
         sampler: ODE sampler name (the pipeline's default when None).
+        retrieval: T2P with the lexicon's keyframes (True), pure text-to-pose (False), or the
+            model's own setting (None).
     """
+    t2p = {} if retrieval is None else {"retrieval": bool(retrieval)}
     extra = {}
     if guidance is not None:
         extra["guidance"] = guidance
@@ -461,7 +465,7 @@ def pipeline_generator(pipe, guidance: float | None = None, sampler: str | None 
     def generate(req: GenerationRequest) -> PoseSequence:
         common = dict(lang=req.language, num_frames=req.num_frames, steps=req.num_steps, seed=req.seed, **extra)
         if req.task == "t2p":
-            out = pipe.text_to_pose(req.text, **common)
+            out = pipe.text_to_pose(req.text, **common, **t2p)
         else:
             out = pipe.keyframes_to_pose(req.keyframe_sequence(), text=req.text, **common)
         return out.pose

@@ -127,9 +127,9 @@ class RenderOptions:
 
 @functools.lru_cache(maxsize=2)
 def _builtin_body():
-    from ..body import BodyModel
+    from ..body import shared_body_model
 
-    return BodyModel.load()
+    return shared_body_model()
 
 
 # The default avatar of the last body model used, as (body model, avatar): keeping the model

@@ -188,6 +188,20 @@ def _touch_point(points: dict[str, np.ndarray], touch: ThumbTouch) -> np.ndarray
 
 @functools.lru_cache(maxsize=512)
 def _solve_thumb(shape: Handshape) -> Thumb:
+    """The thumb angles of a touching thumb: from :mod:`.thumb_store` when fitted before on this machine,
+    else fitted (and stored)."""
+    from .thumb_store import store_thumb, stored_thumb
+
+    key = repr(dataclasses.replace(shape, name=""))  # the geometry, whatever the handshape is called
+    stored = stored_thumb(key)
+    if stored is not None:
+        return Thumb(*stored)
+    thumb = _fit_thumb(shape)
+    store_thumb(key, (thumb.opp, thumb.add, thumb.mcp, thumb.ip))
+    return thumb
+
+
+def _fit_thumb(shape: Handshape) -> Thumb:
     touch = shape.thumb
     assert isinstance(touch, ThumbTouch)
     fingers = shape.fingers()

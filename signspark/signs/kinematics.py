@@ -113,8 +113,8 @@ class Skeleton:
 
 def _load_body_rest() -> np.ndarray | None:
     try:
-        from signspark.body import BodyModel  # optional: the project's body model
-        model = BodyModel.load()
+        from signspark.body import shared_body_model  # optional: the project's body model
+        model = shared_body_model()
         rest = np.asarray(getattr(model, "rest_joints"), np.float64)
         if hasattr(rest, "detach"):
             rest = rest.detach().cpu().numpy()

@@ -184,3 +184,14 @@ def test_garbage_files_raise(tmp_path):
     other.write_text("v 0 0 0")
     with pytest.raises(BodyModelError, match=".npz or .pkl"):
         BodyModel.load(other)
+
+
+def test_one_shared_body_for_signs_renderer_and_export(monkeypatch):
+    """The animator's surface and skeleton, the renderer and the glTF export pose one model, loaded once."""
+    from signspark.body import shared_body_model
+    from signspark.render.api import _builtin_body
+    from signspark.signs.hamnosys.surface import body_model
+
+    body = shared_body_model()
+    assert shared_body_model() is body and _builtin_body() is body and body_model() is body
+    assert body.is_builtin

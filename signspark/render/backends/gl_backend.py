@@ -357,8 +357,9 @@ class _GLBase(Backend):
             if flipped:
                 buf = buf.flip(0)
             return buf.mul(255.0).add_(0.5).clamp_(0, 255).to(torch.uint8).numpy()
-        img = np.frombuffer(fbo.read(viewport=vp, components=3), np.uint8).reshape(height, width, 3)
-        return np.ascontiguousarray(img[::-1]) if flipped else img.copy()
+        img = np.empty((height, width, 3), np.uint8)  # read straight into the frame handed out (one copy)
+        fbo.read_into(img, viewport=vp, components=3)
+        return np.ascontiguousarray(img[::-1]) if flipped else img
 
     def close(self) -> None:
         _release_fbo(self._fbo)
@@ -493,7 +494,7 @@ class GLSplatBackend(_GLBase):
         self.avatar_prog = _program(self.ctx, vertex_shader=_shader(_AVATAR_VS), geometry_shader=gs,
                                     fragment_shader=fs)
         self._slots = [dict(fbo=None, size=None, buf=None, vao=None, cap=0, ids=None, avao=None, icap=0,
-                            verts=None, vrows=0, busy=False) for _ in range(2)]
+                            verts=None, vrows=0, staging=None, busy=False) for _ in range(2)]
         self._next = 0
         self._flush = _gl_flush()
         self._avatar: _AvatarConstants | None = None
@@ -533,6 +534,7 @@ class GLSplatBackend(_GLBase):
             slot["verts"] = self.ctx.texture((_VERTS_PER_ROW, rows), 3, dtype="f4")
             slot["verts"].filter = (moderngl.NEAREST, moderngl.NEAREST)
             slot["vrows"] = rows
+            slot["staging"] = torch.zeros(rows * _VERTS_PER_ROW, 3)
 
     def _avatar_constants(self, avatar, faces) -> _AvatarConstants:
         a = self._avatar
@@ -599,11 +601,10 @@ class GLSplatBackend(_GLBase):
         order = a.sort_order(verts, camera)
         n = order.shape[0]
         self._avatar_buffers(slot, n, V)
-        rows = slot["vrows"]
-        data = torch.zeros(rows * _VERTS_PER_ROW, 3)
-        data[:V] = verts
-        slot["verts"].write(data.numpy().tobytes())
-        slot["ids"].write(order.numpy().tobytes())
+        staging = slot["staging"]  # (rows * _VERTS_PER_ROW, 3): the texture's texels, zeros past the mesh
+        staging[:V] = verts
+        slot["verts"].write(staging.numpy())
+        slot["ids"].write(order.numpy())
         prog = self.avatar_prog
         self._set_camera(prog, camera)
         from ..lighting import world_light_directions
@@ -651,7 +652,7 @@ class GLSplatBackend(_GLBase):
                     slot[key].release()
             _release_fbo(slot["fbo"])
             slot.update(fbo=None, size=None, buf=None, vao=None, cap=0, ids=None, avao=None, icap=0, verts=None,
-                        vrows=0, busy=False)
+                        vrows=0, staging=None, busy=False)
         if self._avatar is not None:
             self._avatar.release()
             self._avatar = None

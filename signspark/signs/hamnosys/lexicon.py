@@ -11,7 +11,8 @@
   :data:`MAX_PHRASE_WORDS` words, longest first. Alone, a word it does not know is an error; in a
   :class:`~signspark.signs.lexicon.LexiconChain` before the manual alphabet it is fingerspelled;
 * :meth:`~HamNoSysLexicon.describe`: the parsed sign; :meth:`~HamNoSysLexicon.form`: its key poses
-  (:func:`.animator.animate`), cached per (gloss, signer).
+  (:func:`.animator.animate`), kept in memory per (gloss, signer) and on disk per (notation, signer)
+  (:mod:`.form_cache`: a sign animated once on a machine is read back afterwards).
 
 :func:`sign_sequence` turns given signs (HamNoSys strings, descriptions, SiGML signs, or
 ``(gloss, sign)`` pairs) into a lexicon and the tokens of a take that signs them in order.
@@ -21,12 +22,13 @@ from __future__ import annotations
 
 import collections
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 
 from ..lexicon import PAUSE, Lexicon, SignForm, is_pause, split_words
 from ..signers import Signer
-from .animator import animate
+from .form_cache import animate_cached
 from .description import SignDescription
 from .errors import HamNoSysError
 from .parser import parse
@@ -55,6 +57,10 @@ class HamNoSysLexicon(Lexicon):
     Args:
         entries: ``{gloss: HamNoSys string or SignDescription}`` (at most :data:`MAX_ENTRIES`).
         language: the sign-language code the signs belong to (``"DGS"``); any string of letters/digits.
+        parsed: ``{gloss: SignDescription}`` already parsed from those strings by the caller (they are
+            not parsed again); optional.
+        checked: the caller knows that every string parses (e.g. from an earlier run): each is parsed
+            when its sign is first described, not here.
 
     Raises:
         HamNoSysError: an entry does not parse (the message names the gloss).
@@ -63,11 +69,12 @@ class HamNoSysLexicon(Lexicon):
 
     kind = "hamnosys"
 
-    def __init__(self, entries: Mapping[str, str | SignDescription], language: str):
+    def __init__(self, entries: Mapping[str, str | SignDescription], language: str,
+                 parsed: Mapping[str, SignDescription] | None = None, checked: bool = False):
         if len(entries) > MAX_ENTRIES:
             raise ValueError(f"a HamNoSys lexicon holds at most {MAX_ENTRIES} entries, got {len(entries)}")
         self.language = str(language).upper()
-        self.entries: dict[str, SignDescription] = {}
+        self.entries: Mapping[str, SignDescription] = _Descriptions()
         self.hamnosys: dict[str, str] = {}
         self._keys: dict[str, str] = {}
         aliases: dict[str, str] = {}
@@ -77,7 +84,9 @@ class HamNoSysLexicon(Lexicon):
             gloss = gloss.strip()
             if isinstance(sign, str):
                 try:
-                    desc = parse(sign)
+                    desc = parsed.get(gloss) if parsed is not None else None
+                    if not isinstance(desc, SignDescription):
+                        desc = sign if checked else parse(sign)
                 except HamNoSysError as exc:
                     raise type(exc)(f"{gloss}: {exc}", symbol=exc.symbol, position=exc.position,
                                     reason=exc.reason) from None
@@ -87,7 +96,7 @@ class HamNoSysLexicon(Lexicon):
             else:
                 raise TypeError(f"{gloss}: expected a HamNoSys string or a SignDescription, got "
                                 f"{type(sign).__name__}")
-            self.entries[gloss] = desc
+            self.entries.add(gloss, desc)
             self._keys.setdefault(normalise_words(gloss), gloss)
             base = _VARIANT.sub("", gloss)
             if base != gloss and base:
@@ -95,6 +104,7 @@ class HamNoSysLexicon(Lexicon):
         for key, gloss in aliases.items():
             self._keys.setdefault(key, gloss)
         self._forms: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -142,18 +152,50 @@ class HamNoSysLexicon(Lexicon):
     def form(self, name: str, signer: Signer, variant: int = 0) -> SignForm:
         """The animated sign (``variant`` is ignored: a repeated sign is signed the same way again)."""
         key = (name, signer)
-        form = self._forms.get(key)
-        if form is None:
-            form = animate(self.describe(name), signer, name)
+        with self._lock:  # a server signs two requests at once with one lexicon
+            form = self._forms.get(key)
+            if form is not None:
+                self._forms.move_to_end(key)
+                return form
+        form = animate_cached(self.describe(name), signer, name, notation=self.hamnosys.get(name))
+        with self._lock:
             self._forms[key] = form
             if len(self._forms) > _CACHE:
                 self._forms.popitem(last=False)
-        else:
-            self._forms.move_to_end(key)
         return form
 
     def __contains__(self, name: str) -> bool:
         return name in self.entries
+
+
+class _Descriptions(Mapping):
+    """gloss -> :class:`SignDescription`; a notation known to parse is parsed when first asked for."""
+
+    def __init__(self):
+        self._items: dict[str, str | SignDescription] = {}
+
+    def add(self, gloss: str, sign: str | SignDescription) -> None:
+        self._items[gloss] = sign
+
+    def __getitem__(self, gloss: str) -> SignDescription:
+        sign = self._items[gloss]
+        if isinstance(sign, str):
+            try:
+                sign = parse(sign)
+            except HamNoSysError as exc:
+                raise type(exc)(f"{gloss}: {exc}", symbol=exc.symbol, position=exc.position,
+                                reason=exc.reason) from None
+            self._items[gloss] = sign  # two threads may both parse it: the same description either way
+        return sign
+
+    def __contains__(self, gloss) -> bool:
+        return gloss in self._items
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def _gloss_of(item) -> tuple[str | None, str | SignDescription]:

@@ -48,10 +48,10 @@ PARTS: dict[str, tuple[int, ...]] = {
 
 @functools.lru_cache(maxsize=1)
 def body_model():
-    """The project's body model (loaded once)."""
-    from signspark.body import BodyModel
+    """The project's body model (loaded once per process, shared with the renderer)."""
+    from signspark.body import shared_body_model
 
-    return BodyModel.load()
+    return shared_body_model()
 
 
 def vertex_normals(V: np.ndarray, F: np.ndarray) -> np.ndarray:
