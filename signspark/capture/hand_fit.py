@@ -11,8 +11,8 @@ The model is ``target ~ s * R @ hand(theta) + t`` per frame, with ``hand(theta)`
 1. ``R, s, t`` from a weighted similarity fit of the palm (wrist and the four knuckles).
 2. The start ``theta0``, either
 
-   * from a handshape inventory (:mod:`signspark.capture.inventory`, the default of the clip fit): every
-     inventory hand is aligned to the frame's 21 points by a weighted similarity and the one
+   * from a handshape inventory (:mod:`signspark.capture.inventory`, the default of the clip
+     fit): every inventory hand is aligned to the frame's 21 points by a weighted similarity and the one
      closest to them in the image plane is taken (:func:`nearest_handshape`); or
    * analytic: walking each finger from the palm out, every joint takes the smallest rotation
      that points its bone at the observed next point (the middle and end joints of the four
@@ -192,8 +192,8 @@ def fit_hand_points(model: HandModel, target: torch.Tensor, weights: torch.Tenso
         smooth: weight of the frame-to-frame smoothness of the finger angles.
         lr: Adam step size (radians for the angles).
         anchor: weight of a pull towards the starting finger angles (per radian squared).
-        inventory: (K, 15, 3) hand poses (:func:`~signspark.capture.inventory.inventory_poses`); when given, each frame
-            starts from its :func:`nearest_handshape` instead of the analytic angles.
+        inventory: (K, 15, 3) hand poses (:func:`~signspark.capture.inventory.inventory_poses`); when
+            given, each frame starts from its :func:`nearest_handshape` instead of the analytic angles.
         use_inventory: (N,) bool, the frames that start from the inventory (default: all).
 
     Returns:

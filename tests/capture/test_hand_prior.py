@@ -53,9 +53,10 @@ def test_inventory_table_matches_the_handshapes():
     names, poses = handshape_inventory()
     assert names == list(SHAPES), "the inventory table is stale: python -m signspark.capture.inventory"
     assert poses.shape == (len(SHAPES), 15, 3) and poses.dtype == torch.float32
+    stale = "the inventory table is stale: python -m signspark.capture.inventory"
     for name, pose in zip(names, poses):
         np.testing.assert_allclose(pose.reshape(45).numpy(), hand_pose(SHAPES[name], "right"), atol=1e-4,
-                                   err_msg=f"{name}: the inventory table is stale: python -m signspark.capture.inventory")
+                                   err_msg=f"{name}: {stale}")
 
 
 def test_nearest_handshape_finds_a_turned_scaled_hand(body):
