@@ -4,7 +4,8 @@ Usage::
 
     python bench/capture.py [--words ASL:hello ASL:world BSL:cat DGS:Hallo] [--size 512] [--backend gl]
                             [--fov 25] [--iterations 40 60] [--threads 1] [--ideal] [--signer N]
-                            [--no-hand-correction] [--wrist-weight W] [--segment] [--cache DIR]
+                            [--no-hand-correction] [--wrist-weight W] [--no-handshape-prior]
+                            [--diagnose] [--segment] [--cache DIR]
 
 For each word: the fingerspelled PoseSequence (``signspark.signs.spell``) is rendered with
 ``render_video`` (front view), MediaPipe Holistic finds the landmarks and the fit turns them into a
@@ -23,7 +24,15 @@ PoseSequence, which is compared with the one rendered, frame by frame (built-in 
   distances over the wrist-to-middle-knuckle length, and the 15 finger joint angles); a letter is
   recovered when the nearest handshape is its own (or one indistinguishable from it, such as ASL
   H and U, which differ only in orientation). The same measure on the clean clip is the ceiling
-  (coarticulation blends letters a little even there).
+  (coarticulation blends letters a little even there). The letters missed are listed with the
+  handshape they were taken for.
+
+``--diagnose`` tells MediaPipe's share of the missed letters from the fit's: the signing hand is
+fitted again with MediaPipe's image positions and the true depth, and with the true image
+positions and MediaPipe's depth (the true points: our joints projected with the renderer's
+camera, :func:`signspark.capture.landmarks_from_sequence`); and each letter's frame is matched
+directly against the handshape inventory, no fit (the inventory hand whose points, aligned by a
+similarity, lie closest to MediaPipe's in the image).
 
 ``--segment`` also runs the built-in FAST model on the clean clip's hand features and on the
 captured ones (hands the capture did not see zeroed, :func:`signspark.capture.fast_input.fast_features`)
@@ -94,21 +103,68 @@ def _letter_table(language: str) -> tuple[list[str], np.ndarray]:
     return names, np.stack([_hand_descriptor(hand_pose(SHAPES[n], "right")) for n in names])
 
 
-def letters_recovered(seq, hand_pose_right: np.ndarray, language: str) -> tuple[int, int]:
-    """(recovered, letters): the nearest alphabet handshape at each letter's middle frame is its own."""
+def letters_recovered(seq, hand_pose_right: np.ndarray, language: str) -> tuple[int, int, list[tuple[str, int, str]]]:
+    """(recovered, letters, misses): is the nearest alphabet handshape at each letter's middle frame its own?
+
+    ``misses`` holds (letter, frame, the handshape it was taken for) per letter missed.
+    """
     from signspark.signs.alphabets import get_alphabet
 
     alphabet = get_alphabet(language)
     names, table = _letter_table(language)
-    hit = 0
+    hit, misses = 0, []
     letters = seq.gloss.split()
     for (a, b), letter in zip(seq.segments.tolist(), letters):
         d = _hand_descriptor(hand_pose_right[(a + b) // 2])
         nearest = int(np.argmin(np.linalg.norm(table - d, axis=1)))
         own = names.index(alphabet[letter].shape)
         # handshapes that differ only in orientation (ASL H and U) have the same descriptor: both count
-        hit += int(np.linalg.norm(table[nearest] - table[own]) < SAME_SHAPE)
-    return hit, len(letters)
+        ok = bool(np.linalg.norm(table[nearest] - table[own]) < SAME_SHAPE)
+        hit += int(ok)
+        if not ok:
+            misses.append((letter, (a + b) // 2, names[nearest]))
+    return hit, len(letters), misses
+
+
+def _swap_hand_depth(lm, truth, xy_from_truth: bool):
+    """Landmarks whose hands take x, y from one source and depth from the other (``truth`` and ``lm``)."""
+    import dataclasses
+
+    from signspark.capture import layout as L
+
+    points = dict(lm.points)
+    for comp in (L.LEFT_HAND, L.RIGHT_HAND):
+        xy, z = (truth, lm) if xy_from_truth else (lm, truth)
+        points[comp] = np.concatenate([xy.points[comp][..., :2], z.points[comp][..., 2:]], axis=-1)
+    return dataclasses.replace(lm, points=points)
+
+
+def _inventory_letters(seq, lm, language: str, body, fov: float) -> tuple[int, list[tuple[str, int, str]]]:
+    """Letters recovered by matching the right hand's landmarks against the handshape inventory, no fit.
+
+    Letters whose middle frame shows no right hand are missed, taken for "unseen".
+    """
+    import math
+
+    from signspark.capture import layout as L
+    from signspark.capture.fit import _normalised
+    from signspark.capture.hand_fit import HandModel, nearest_handshape
+    from signspark.capture.inventory import inventory_poses
+    from signspark.capture.skeleton import skeleton_for
+
+    inventory = inventory_poses()
+    middle = np.array([(a + b) // 2 for a, b in seq.segments.tolist()])
+    seen = lm.present(L.RIGHT_HAND)[middle]
+    f = 0.5 * lm.height / math.tan(math.radians(fov) / 2)
+    q = _normalised(lm.points[L.RIGHT_HAND][middle[seen]], lm.width, lm.height, f)
+    w = torch.as_tensor(lm.confidence[L.RIGHT_HAND][middle[seen]])
+    poses = np.zeros((seq.num_frames, 45), np.float32)
+    poses[middle[seen]] = inventory[nearest_handshape(HandModel(skeleton_for(body)), q, w, inventory)].reshape(-1, 45)
+    _, _, misses = letters_recovered(seq, poses, language)
+    unseen = set(middle[~seen].tolist())
+    misses = [m for m in misses if m[1] not in unseen] + \
+        [(x, int(m), "unseen") for x, m in zip(seq.gloss.split(), middle) if m in unseen]
+    return len(middle) - len(misses), misses
 
 
 def _rotations(features: np.ndarray) -> torch.Tensor:
@@ -215,10 +271,10 @@ def evaluate(word: str, args, body, workdir: Path) -> dict:
         lm, cached = _detect_cached(video, args.cache, key)
     t1 = time.perf_counter()
     hit, bit = args.iterations
-    res = fit_landmarks(lm, FitOptions(fov_y=args.fov, hand_iterations=hit, body_iterations=bit,
-                                       hand_correction=not (args.no_hand_correction or args.ideal),
-                                       wrist_weight=args.wrist_weight),
-                        body_model=body)
+    opts = FitOptions(fov_y=args.fov, hand_iterations=hit, body_iterations=bit,
+                      hand_correction=not (args.no_hand_correction or args.ideal),
+                      wrist_weight=args.wrist_weight, handshape_prior=not args.no_handshape_prior)
+    res = fit_landmarks(lm, opts, body_model=body)
     t2 = time.perf_counter()
     with torch.no_grad():
         gt, out = body(seq).joints, body(res.sequence).joints
@@ -245,8 +301,21 @@ def evaluate(word: str, args, body, workdir: Path) -> dict:
                                     "right_wrist")]
     row["body_pa_mm"] = float(_pa(gt[:, arm], out[:, arm]).mean() * 1000)
     row["reprojection_px"] = float(res.reprojection_px.mean())
-    row["letters_hit"], row["letters"] = letters_recovered(seq, res.sequence.params["right_hand_pose"], lang)
-    row["letters_clean_hit"], _ = letters_recovered(seq, seq.params["right_hand_pose"], lang)
+    row["letters_hit"], row["letters"], row["misses"] = letters_recovered(seq, res.sequence.params["right_hand_pose"],
+                                                                          lang)
+    row["letters_clean_hit"], _, _ = letters_recovered(seq, seq.params["right_hand_pose"], lang)
+    if args.diagnose and not args.ideal:
+        import dataclasses
+
+        from signspark.capture.hand_correction import correct_hand_landmarks
+
+        truth, _ = landmarks_from_sequence(seq, body_model=body, size=args.size)
+        detected = correct_hand_landmarks(lm) if opts.hand_correction else lm
+        plain = dataclasses.replace(opts, hand_correction=False)  # corrected already; the truth needs none
+        for key, xy_true in (("mp_xy_true_depth", False), ("true_xy_mp_depth", True)):
+            swapped = fit_landmarks(_swap_hand_depth(detected, truth, xy_true), plain, body_model=body)
+            row[key], _, row[key + "_misses"] = letters_recovered(seq, swapped.sequence.params["right_hand_pose"], lang)
+        row["inventory"], row["inventory_misses"] = _inventory_letters(seq, detected, lang, body, args.fov)
     if args.segment:
         from signspark.capture.fast_input import fast_features
         from signspark.keyframes import segments_to_tags
@@ -257,6 +326,11 @@ def evaluate(word: str, args, body, workdir: Path) -> dict:
         row["captured_features"] = fast_features(res)
         row["true_tags"] = segments_to_tags(seq.segments, seq.num_frames)
     return row
+
+
+def _misses(rows: list[dict], key: str) -> str:
+    text = "; ".join(f"{r['word']} " + ", ".join(f"{x}@{t}->{n}" for x, t, n in r[key]) for r in rows if r[key])
+    return text or "none"
 
 
 def segment_report(rows: list[dict]) -> None:
@@ -292,6 +366,10 @@ def main(argv=None) -> int:
                                                "default: the neutral signer)")
     ap.add_argument("--no-hand-correction", action="store_true", help="fit MediaPipe's hand points uncorrected")
     ap.add_argument("--wrist-weight", type=float, default=0.3, help="weight of MediaPipe's wrist point in the fit")
+    ap.add_argument("--no-handshape-prior", action="store_true",
+                    help="start the hands from the landmark directions, not from the handshape inventory")
+    ap.add_argument("--diagnose", action="store_true",
+                    help="also fit with true depth / true image positions, and match letters without a fit")
     ap.add_argument("--segment", action="store_true", help="also score FAST on clean and captured features")
     ap.add_argument("--cache", type=Path, help="keep MediaPipe's landmarks here and reuse them")
     args = ap.parse_args(argv)
@@ -306,7 +384,8 @@ def main(argv=None) -> int:
     src = "ideal landmarks" if args.ideal else f"MediaPipe on {args.backend} renders"
     print(f"capture benchmark: {src}, {args.size} px, fit fov {args.fov} deg, iterations {args.iterations}, "
           f"{args.threads} thread(s), signer {args.signer if args.signer is not None else 'default'}, hand correction "
-          f"{'off' if args.no_hand_correction or args.ideal else 'on'}, wrist weight {args.wrist_weight:g}")
+          f"{'off' if args.no_hand_correction or args.ideal else 'on'}, wrist weight {args.wrist_weight:g}, "
+          f"handshape prior {'off' if args.no_handshape_prior else 'on'}")
     cols = ["word", "frames", "left_seen", "right_seen", "hand_pa_mm", "signing_hand_pa_mm", "finger_angle_deg",
             "body_pa_mm", "reprojection_px"]
     print("| " + " | ".join(cols + ["letters", "landmarks fps", "fit fps", "end-to-end fps"]) + " |")
@@ -331,6 +410,14 @@ def main(argv=None) -> int:
           f"body PA-MPJPE {avg('body_pa_mm'):.1f} mm; {speed}")
     print(f"letters recovered: {hit}/{letters} ({100 * hit / max(letters, 1):.0f}%; the clean clip: "
           f"{clean}/{letters}, {100 * clean / max(letters, 1):.0f}%)")
+    print(f"letters missed (letter@frame->taken for): {_misses(rows, 'misses')}")
+    if args.diagnose and not args.ideal:
+        for key, what in (("mp_xy_true_depth", "MediaPipe's x, y with the true depth"),
+                          ("true_xy_mp_depth", "the true x, y with MediaPipe's depth"),
+                          ("inventory", "MediaPipe's hand matched to the inventory, no fit")):
+            n = sum(r[key] for r in rows)
+            print(f"  letters from {what}: {n}/{letters} ({100 * n / max(letters, 1):.0f}%); "
+                  f"missed: {_misses(rows, key + '_misses')}")
     if args.segment:
         segment_report(rows)
     try:

@@ -9,7 +9,8 @@ Stages (each batched over every frame at once, torch on the CPU):
 
 1. **Hands** (:mod:`.hand_fit`): the 21 points of each seen hand, lifted to 3D with
    MediaPipe's relative depth and turned to the hand's viewing ray, give the MANO finger
-   angles and the hand's orientation.
+   angles and the hand's orientation; each frame starts from the nearest hand of the handshape
+   inventory (:attr:`FitOptions.handshape_prior`) or from the landmark directions.
 2. **Body, analytic**: distance and position from the shoulders; each arm from its
    shoulder-elbow-wrist directions (depth from our bone lengths, its sign from MediaPipe's
    depth) with the elbow as a hinge; the wrist from the hand's orientation.
@@ -44,6 +45,7 @@ from .body_landmarks import POSE_FROM_BODY
 from .gaps import fill_gaps
 from .geometry import frame_from_two, matrix_to_rotvec, swing
 from .hand_fit import CM, HandModel, fit_hand_points
+from .inventory import inventory_poses
 from .landmarks import LandmarkError, Landmarks
 from .skeleton import FitSkeleton, SubsetFK, rodrigues, skeleton_for
 
@@ -97,7 +99,15 @@ class FitOptions:
             (0 by default: measured on our renders, MediaPipe's hand depth helps the analytic start
             but pulls the optimised fingers away).
         hand_depth_scale: factor on MediaPipe's hand depth before the fit.
-        hand_anchor: pull of the optimised finger angles towards the analytic ones.
+        hand_anchor: pull of the optimised finger angles towards their start (the inventory hand
+            or the analytic angles).
+        handshape_prior: start each seen hand that is raised to its elbow or above from the
+            nearest hand of the built-in handshape inventory
+            (:mod:`signspark.capture.inventory`: the manual alphabets' and other
+            common handshapes) rather than from the landmark directions, and pull the fit towards
+            it (``hand_anchor``). It settles the finger bends that the picture leaves open; a
+            handshape outside the inventory is pulled towards a neighbour. A hand hanging below
+            its elbow (resting) always starts from the landmark directions.
         body_depth_weight: weight of MediaPipe's arm depth.
         fit_jaw: open the jaw from the lips of the face mesh.
         hand_correction: move MediaPipe's hand points by the built-in per-landmark correction
@@ -114,9 +124,10 @@ class FitOptions:
     hand_depth_scale: float = 1.0
     body_depth_weight: float = 0.05
     fit_jaw: bool = True
-    hand_anchor: float = 1.0
+    hand_anchor: float = 2.0
     hand_correction: bool = True
     wrist_weight: float = 0.3
+    handshape_prior: bool = True
 
     def check(self) -> "FitOptions":
         if not (1.0 <= float(self.fov_y) <= 150.0):
@@ -125,8 +136,8 @@ class FitOptions:
             if int(getattr(self, name)) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not (self.smooth >= 0 and self.hand_depth_weight >= 0 and self.body_depth_weight >= 0
-                and self.wrist_weight >= 0):
-            raise ValueError("smooth and the depth weights must be >= 0")
+                and self.wrist_weight >= 0 and self.hand_anchor >= 0):
+            raise ValueError("smooth, hand_anchor and the depth and wrist weights must be >= 0")
         return self
 
 
@@ -215,7 +226,7 @@ def _fit_hands(lm: Landmarks, model: HandModel, f: float, opts: FitOptions) -> d
     """Stage 1: per side, frames seen, MANO pose (T, 15, 3) and world orientation (T, 3, 3) there, rms."""
     W, H = lm.width, lm.height
     out = {}
-    targets, weights, prevs, owners = [], [], [], []
+    targets, weights, prevs, owners, raised = [], [], [], [], []
     offset = 0
     for side in _SIDES:
         comp = _HAND_COMP[side]
@@ -233,11 +244,17 @@ def _fit_hands(lm: Landmarks, model: HandModel, f: float, opts: FitOptions) -> d
         targets.append(q)
         weights.append(torch.as_tensor(lm.confidence[comp][frames.numpy()]) * _hand_point_weight(opts))
         prevs.append(torch.where(_previous_rows(frames) >= 0, _previous_rows(frames) + offset, -1))
+        # a hand hanging below its elbow is resting, not signing: no handshape prior for it
+        _, e_id, w_id = _POSE_ARM[side]
+        pose, vis = lm.points[L.POSE][frames.numpy()], lm.confidence[L.POSE][frames.numpy()]
+        low = (pose[:, w_id, 1] > pose[:, e_id, 1]) & (vis[:, w_id] > 0.5) & (vis[:, e_id] > 0.5)
+        raised.append(torch.as_tensor(~low))
         owners.append((side, frames, offset))
         offset += len(frames)
     fit = fit_hand_points(model, torch.cat(targets), torch.cat(weights), torch.cat(prevs),
                           iterations=opts.hand_iterations, z_weight=opts.hand_depth_weight, smooth=opts.smooth,
-                          anchor=opts.hand_anchor)
+                          anchor=opts.hand_anchor, inventory=inventory_poses() if opts.handshape_prior else None,
+                          use_inventory=torch.cat(raised))
     for side, frames, off in owners:
         n = len(frames)
         theta, rot = fit.theta[off:off + n], fit.rotation[off:off + n]

@@ -1,4 +1,4 @@
-"""MANO finger angles from 21 hand landmarks: analytic start, then a short batched optimisation.
+"""MANO finger angles from 21 hand landmarks: a start per frame, then a short batched optimisation.
 
 Every hand is fitted as a **right** hand in its wrist's rest frame (the T-pose frame of the
 body model: fingers along -x, palm towards -y, thumb towards +z; finger flexion about +z,
@@ -9,11 +9,24 @@ The model is ``target ~ s * R @ hand(theta) + t`` per frame, with ``hand(theta)`
 (MediaPipe order) of the body model's right hand for the 15 MANO joint rotations ``theta``.
 
 1. ``R, s, t`` from a weighted similarity fit of the palm (wrist and the four knuckles).
-2. ``theta`` by walking each finger from the palm out: every joint takes the smallest rotation
-   that points its bone at the observed next point (the middle and end joints of the four
-   fingers keep only their flexion).
+2. The start ``theta0``, either
+
+   * from a handshape inventory (:mod:`signspark.capture.inventory`, the default of the clip
+     fit): every inventory hand is aligned to the frame's 21 points by a weighted similarity and the one
+     closest to them in the image plane is taken (:func:`nearest_handshape`); or
+   * analytic: walking each finger from the palm out, every joint takes the smallest rotation
+     that points its bone at the observed next point (the middle and end joints of the four
+     fingers keep only their flexion).
+
+   Why an inventory: in the image a finger bent towards the camera and one bent away look
+   alike, and MediaPipe's hand depth is too flat and noisy to tell them apart (measured on our
+   renders: its depth is about 0.6 times the true one, correlation 0.5-0.7), so the analytic
+   start often bends the wrong joint the wrong way. Whole handshapes that explain the picture
+   resolve most of that; the optimisation then moves away from the inventory hand as far as
+   the image asks (a pull of ``anchor`` towards the start keeps it from wandering along the
+   depth ambiguity).
 3. A few Adam steps on all of it at once over every frame, with joint limits, a twist
-   prior and temporal smoothness between consecutive frames of a hand.
+   prior, the pull towards the start and temporal smoothness between consecutive frames of a hand.
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ import torch
 from .geometry import similarity_fit, swing
 from .skeleton import FitSkeleton, rodrigues
 
-__all__ = ["HandModel", "HandFit", "fit_hand_points", "PALM_POINTS"]
+__all__ = ["HandModel", "HandFit", "fit_hand_points", "nearest_handshape", "PALM_POINTS"]
 
 MP_FINGERS = ("thumb", "index", "middle", "ring", "pinky")
 _MANO_FINGER = {"index": 0, "middle": 1, "pinky": 2, "ring": 3, "thumb": 4}
@@ -111,6 +124,43 @@ class HandFit:
     rms: torch.Tensor
 
 
+_CHUNK = 256  # frames per batch of inventory comparisons: bounds memory to about 60 MB
+
+
+def nearest_handshape(model: HandModel, target: torch.Tensor, weights: torch.Tensor,
+                      inventory: torch.Tensor) -> torch.Tensor:
+    """Per frame, the inventory hand that best explains the points in the image plane.
+
+    Each inventory hand's 21 points are aligned to the frame's by a weighted similarity (depth
+    included, so that a hand turned away is not mistaken for a smaller one); the residual is
+    scored in x and y only (MediaPipe's hand depth is the least reliable coordinate).
+
+    Args:
+        model: the :class:`HandModel`.
+        target: (N, 21, 3) points, as for :func:`fit_hand_points`.
+        weights: (N, 21) non-negative point weights.
+        inventory: (K, 15, 3) MANO hand poses (right hand).
+
+    Returns:
+        (N,) int64 row of ``inventory`` per frame.
+    """
+    N, K = target.shape[0], inventory.shape[0]
+    with torch.no_grad():
+        hands = model.forward(inventory.float())  # (K, 21, 3)
+        best = torch.zeros(N, dtype=torch.int64)
+        for a in range(0, N, _CHUNK):
+            tgt = target[a:a + _CHUNK].float()
+            n = tgt.shape[0]
+            w = (weights[a:a + _CHUNK].float() + 1e-6)[:, None].expand(n, K, 21).reshape(n * K, 21)
+            src = hands[None].expand(n, K, 21, 3).reshape(n * K, 21, 3)
+            dst = tgt[:, None].expand(n, K, 21, 3).reshape(n * K, 21, 3)
+            R, s, t = similarity_fit(src, dst, w)
+            pred = s[:, None, None] * src @ R.transpose(1, 2) + t[:, None]
+            err = (((pred - dst)[..., :2] ** 2).sum(-1) * w).sum(-1).view(n, K)
+            best[a:a + n] = err.argmin(1)
+    return best
+
+
 def _limit_penalty(theta: torch.Tensor, thumb_row: int) -> torch.Tensor:
     fingers = torch.cat([theta[:, :thumb_row], theta[:, thumb_row + 3:]], dim=1).reshape(-1, 4, 3, 3)
     flex = fingers[..., 2]
@@ -125,7 +175,8 @@ def _limit_penalty(theta: torch.Tensor, thumb_row: int) -> torch.Tensor:
 
 def fit_hand_points(model: HandModel, target: torch.Tensor, weights: torch.Tensor, previous: torch.Tensor,
                     iterations: int = 40, z_weight: float = 0.1, smooth: float = 1.0, lr: float = 0.03,
-                    anchor: float = 0.0) -> HandFit:
+                    anchor: float = 0.0, inventory: torch.Tensor | None = None,
+                    use_inventory: torch.Tensor | None = None) -> HandFit:
     """Fit the right-hand model to landmark points.
 
     Args:
@@ -140,7 +191,10 @@ def fit_hand_points(model: HandModel, target: torch.Tensor, weights: torch.Tenso
             is flatter and noisier than x and y).
         smooth: weight of the frame-to-frame smoothness of the finger angles.
         lr: Adam step size (radians for the angles).
-        anchor: weight of a pull towards the analytic finger angles (per radian squared).
+        anchor: weight of a pull towards the starting finger angles (per radian squared).
+        inventory: (K, 15, 3) hand poses (:func:`~signspark.capture.inventory.inventory_poses`); when
+            given, each frame starts from its :func:`nearest_handshape` instead of the analytic angles.
+        use_inventory: (N,) bool, the frames that start from the inventory (default: all).
 
     Returns:
         a :class:`HandFit`.
@@ -156,6 +210,10 @@ def fit_hand_points(model: HandModel, target: torch.Tensor, weights: torch.Tenso
     s0 = s0.clamp_min(1e-6)
     local = ((R0.transpose(1, 2) @ (target - t0[:, None]).transpose(1, 2)) / s0[:, None, None]).transpose(1, 2)
     theta0 = model.initial_theta(local)
+    if inventory is not None and len(inventory):
+        rows = torch.arange(N) if use_inventory is None else torch.nonzero(use_inventory).flatten()
+        if len(rows):
+            theta0[rows] = inventory.float()[nearest_handshape(model, target[rows], weights[rows], inventory)]
     # re-fit the similarity with every point, the fingers now bent
     R0, s0, t0 = similarity_fit(model.forward(theta0), target, weights + 1e-6)
     s0 = s0.clamp_min(1e-6)

@@ -64,6 +64,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="optimisation steps of the hand and body fits (default 40 60; 0 0 = analytic only)")
     p.add_argument("--language", default="", help="sign language code to record in the output (e.g. ASL); "
                                                    "required with --lmdb")
+    p.add_argument("--no-handshape-prior", action="store_true",
+                   help="start raised hands from the landmark directions, not from the nearest known handshape "
+                        "(the alphabets' and numbers'); for signing whose handshapes are far from those")
     p.add_argument("--no-hand-correction", action="store_true",
                    help="fit MediaPipe's hand points as they are (no per-landmark correction)")
     d = p.add_argument_group("datasets: a folder of clips -> one official-schema LMDB file")
@@ -98,7 +101,8 @@ def _options(args):
     hand_it, body_it = args.iterations or (40, 60)
     try:
         return FitOptions(fov_y=args.fov, hand_iterations=hand_it, body_iterations=body_it,
-                          hand_correction=not args.no_hand_correction).check()
+                          hand_correction=not args.no_hand_correction,
+                          handshape_prior=not args.no_handshape_prior).check()
     except ValueError as e:
         raise CLIError(str(e)) from None
 

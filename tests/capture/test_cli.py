@@ -44,3 +44,15 @@ def test_capture_video(rendered, tmp_path):
     assert main(["capture", str(rendered), "-o", str(out), "--max-frames", "4", "--no-progress",
                  "--landmarks", str(tmp_path / "v.pose")]) == 0
     assert PoseSequence.load(out).num_frames == 4 and (tmp_path / "v.pose").stat().st_size > 0
+
+
+def test_handshape_prior_can_be_turned_off():
+    import argparse
+
+    from signspark.commands import capture as cmd
+
+    parser = argparse.ArgumentParser()
+    cmd.add_parser(parser.add_subparsers())
+    on = cmd._options(parser.parse_args(["capture", "clip.mp4"]))
+    off = cmd._options(parser.parse_args(["capture", "clip.mp4", "--no-handshape-prior"]))
+    assert on.handshape_prior and not off.handshape_prior

@@ -78,7 +78,8 @@ def test_missing_hand_is_interpolated_then_rests_never_nan(ideal_landmarks, body
 def test_analytic_only_fit_is_close_already(ideal_landmarks, spelled, body):
     from signspark.capture import FitOptions, fit_landmarks
 
-    res = fit_landmarks(ideal_landmarks, FitOptions(fov_y=25.0, hand_iterations=0, body_iterations=0, hand_correction=False), body_model=body)
+    opts = FitOptions(fov_y=25.0, hand_iterations=0, body_iterations=0, hand_correction=False, handshape_prior=False)
+    res = fit_landmarks(ideal_landmarks, opts, body_model=body)
     with torch.no_grad():
         gt, out = body(spelled).joints, body(res.sequence).joints
     ids = list(hand_joint_indices("right"))
