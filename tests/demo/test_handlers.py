@@ -189,17 +189,91 @@ def test_text_to_sign_bad_text(text, expected):
 
 
 @pytest.mark.parametrize("kw, expected", [
-    (dict(steps=0), "Sampling steps must be between"),
-    (dict(steps=2.5), "whole number"),
-    (dict(speed=float("nan")), "Signing speed"),
-    (dict(seed=-4), "Seed must be between"),
+    (dict(steps=0), r"Sampling steps must be an integer in \[1, 50\], got 0'"),
+    (dict(steps=2.5), "Sampling steps must be an integer"),
+    (dict(steps="NaN"), "Sampling steps must be an integer in .* got 'NaN'"),
+    (dict(speed=float("nan")), r"Signing speed must be a number in \[0.25, 4\], got nan"),
+    (dict(guidance="inf"), "Guidance must be a number in"),
+    (dict(seed=-4), "Seed must be an integer in"),
+    (dict(seed=10**40), r"Seed must be an integer .*\(41 digits\)|got 1000"),
+    (dict(steps="9" * 10_000), r"Sampling steps must be .*\(10002 characters\)"),
     (dict(view="sideways"), "(?i)unknown view 'sideways'"),
     (dict(backend="teapot"), "(?i)unknown renderer backend 'teapot'"),
-    (dict(model="/no/such/folder"), "neither an existing folder nor a Hub repo id"),
+    (dict(model="/no/such/folder"), r"Model must be one of built-in, official\.'"),
 ])
 def test_text_to_sign_bad_settings(kw, expected):
     with pytest.raises(gr.Error, match=expected):
         _t2s("hi", **kw)
+
+
+REFUSED_MODELS = ["/etc", "/no/such/folder", "/", "../../..", "~", "org/some-model", "LionelLow/SignSparK-2",
+                  "official/../..", "built-in/x", "file:///etc/passwd", "https://huggingface.co/x/y"]
+
+
+def test_a_model_off_the_menu_gets_one_message_whatever_it_is():
+    """No probing: /etc (a folder), a missing folder and a Hub repo id are refused alike."""
+    messages = set()
+    for choice in REFUSED_MODELS:
+        with pytest.raises(gr.Error) as e:
+            _t2s("hi", model=choice)
+        messages.add(e.value.message)
+    assert messages == {"Model must be one of built-in, official."}
+
+
+def test_refusing_a_model_does_not_look_at_the_file_system(monkeypatch):
+    from pathlib import Path
+
+    from demo.models import ModelMenu, ModelNotOffered
+
+    def no(*a, **k):
+        raise AssertionError("the file system was asked")
+
+    menu = ModelMenu()
+    for name in ("is_dir", "exists", "resolve", "stat", "expanduser"):
+        monkeypatch.setattr(Path, name, no)
+    for choice in REFUSED_MODELS:
+        with pytest.raises(ModelNotOffered):
+            menu.source(choice)
+    assert menu.source("Built-in") == H.BUILTIN and menu.source(" official ") == H.OFFICIAL
+
+
+def test_folders_named_at_launch_are_offered(tmp_path, tiny_assets):
+    from demo.models import ModelMenu
+
+    menu, entry = ModelMenu.for_launch([tiny_assets / "models" / "generator"])
+    H.set_model_menu(menu)
+    try:
+        assert entry == H.BUILTIN and H.model_choices() == [H.BUILTIN, H.OFFICIAL, "generator"]
+        assert H.load_pipeline("generator") is not None
+        with pytest.raises(gr.Error, match=r"Model must be one of built-in, official, generator\."):
+            _t2s("hi", model=str(tiny_assets / "models"))
+    finally:
+        H.set_model_menu(ModelMenu())
+        H.clear_caches()
+
+
+def test_any_model_accepts_what_is_typed(tiny_assets):
+    from demo.models import ModelMenu
+
+    H.set_model_menu(ModelMenu(any_model=True))
+    try:
+        assert H.load_pipeline(str(tiny_assets / "models" / "generator")) is not None
+        with pytest.raises(gr.Error) as e:
+            _t2s("hi", model="/no/such/folder")
+        assert "neither an existing folder nor a Hub repo id" in e.value.message
+        assert "/no/such" not in e.value.message  # paths are shown by their base name
+    finally:
+        H.set_model_menu(ModelMenu())
+        H.clear_caches()
+
+
+def test_error_messages_show_no_server_paths(tmp_path):
+    bad = tmp_path / "deep" / "folder" / "broken.npz"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(gr.Error) as e:
+        H.segment(str(bad), "", "onset_middle_offset", progress=None)
+    assert "broken.npz" in e.value.message and str(tmp_path) not in e.value.message
 
 
 def test_unknown_language_is_a_readable_error():
