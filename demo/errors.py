@@ -43,6 +43,8 @@ def public_message(text: str) -> str:
 
 
 def _label(block, index: int) -> str:
+    if getattr(block, "stateful", False):
+        return "the session's state (send null)"
     return str(getattr(block, "label", None) or f"Input {index + 1}")
 
 
@@ -52,7 +54,8 @@ def _show(value: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(type(value), type(value).__name__)
+    kinds = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _is_number(value: Any) -> bool:
@@ -60,7 +63,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_file_data(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("path"), str)
+    """Gradio's FileData as it validates it: a path and ``meta: {"_type": "gradio.FileData"}``."""
+    return (isinstance(value, dict) and isinstance(value.get("path"), str) and isinstance(value.get("meta"), dict)
+            and value["meta"].get("_type") == "gradio.FileData")
 
 
 def input_problem(block, value: Any, index: int = 0) -> str | None:
@@ -69,8 +74,10 @@ def input_problem(block, value: Any, index: int = 0) -> str | None:
     Checks what Gradio checks before a handler runs, for the components the demo uses; the
     handler then checks the meaning (ranges of the options, the text's length, the file's content).
     """
-    if value is None or getattr(block, "stateful", False):
-        return None  # "nothing given" is for the handler to judge; session state never comes from the client
+    if getattr(block, "stateful", False):
+        return None  # session state never comes from the client
+    if value is None and not isinstance(block, (gr.Slider, gr.Dataframe)):
+        return None  # "nothing given" is for the handler to judge (Gradio cannot read None for these two)
     label = _label(block, index)
     if isinstance(block, (gr.Slider, gr.Number)):
         lo, hi = getattr(block, "minimum", None), getattr(block, "maximum", None)
@@ -96,8 +103,13 @@ def input_problem(block, value: Any, index: int = 0) -> str | None:
     elif isinstance(block, gr.File):
         files = value if getattr(block, "file_count", "single") != "single" and isinstance(value, list) else [value]
         if not all(_is_file_data(f) for f in files):
-            return (f"{label} must be an uploaded file ({{\"path\": ...}}; with gradio_client, "
-                    f"handle_file(path)), got {_kind(value)}")
+            return (f"{label} must be an uploaded file ({{\"path\": ..., \"meta\": {{\"_type\": "
+                    f"\"gradio.FileData\"}}}}; with gradio_client, handle_file(path)), got {_kind(value)}")
+        suffixes = [t.lower() for t in getattr(block, "file_types", None) or [] if t.startswith(".")]
+        for f in files:
+            name = f["path"].replace("\\", "/").rsplit("/", 1)[-1]
+            if suffixes and not name.lower().endswith(tuple(suffixes)):
+                return f"{label} must be a {' or '.join(suffixes)} file, got {_show(name)}"
     elif isinstance(block, gr.Dataframe):
         if not (isinstance(value, dict) and isinstance(value.get("data"), list)
                 and all(isinstance(row, list) for row in value["data"])
@@ -138,6 +150,7 @@ class GuardedBlocks(gr.Blocks):
             return await super().preprocess_data(block_fn, inputs, state, *args, **kwargs)
         except gr.Error as e:
             e.message = public_message(str(e.message))
+            e.print_exception = False  # an input refused, not a fault of the server
             raise
         except InvalidPathError:
             files = [_label(b, i) for i, b in enumerate(wanted) if isinstance(b, gr.File)] or ["A file"]

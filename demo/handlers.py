@@ -122,6 +122,8 @@ def _message(e: BaseException) -> str:
     if isinstance(e, KeyError) and text.startswith("'"):
         text = text.strip("'")
     text = public_message(text or type(e).__name__)  # no paths of the server's folders
+    if "." in text.split(":", 1)[0].split(" ", 1)[0]:
+        return text  # it starts with a file's name: as it is
     return text[:1].upper() + text[1:]  # the library's messages start in lower case: a sentence here
 
 
@@ -378,6 +380,7 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
         speed = check_field("speed", speed, default=1.0)
         seed = _seed(seed)
         ply_frame = check_field("ply_frame", ply_frame, default=-1)
+        _menu.source(model)  # a model off the menu: refused before any work
         left_handed = bool(left_handed)
         render = _render_options(view, backend, False).resolved()  # a bad view or renderer: refused now
 
@@ -552,6 +555,7 @@ def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps
         guidance = check_field("guidance", guidance, default=DEFAULT_GUIDANCE)
         seed = _seed(seed)
         total = check_field("total_frames", total_frames, default=0)
+        _menu.source(model)  # a model off the menu: refused before any work
         _step(progress, 0.0, "reading keyframes")
         file_src, word_src = _sources(kf_file, word, language)
         keyframes = assemble_keyframes(_table_rows(table), file_src, word_src, language, total, MAX_FRAMES)
