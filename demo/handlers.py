@@ -16,7 +16,9 @@ Each public function here is one button of :mod:`demo.app` (and one API endpoint
 
 There is no model logic here. Bad input is answered with :class:`gradio.Error`
 carrying the library's own message (what was wrong and what to do), never a
-traceback. Every request writes into its own work folder under
+traceback, with paths cut to their base names (:func:`demo.errors.public_message`).
+Numeric fields are checked by :func:`signspark.options.check_field`; the models a
+visitor may choose are the server's menu (:class:`demo.models.ModelMenu`). Every request writes into its own work folder under
 ``<GRADIO_TEMP_DIR or the system temp folder>/signspark-demo``; folders older
 than :data:`WORK_MAX_AGE_S` are removed at the start of each request (Gradio has
 copied the outputs into its own cache by then, which ``delete_cache`` prunes).
@@ -50,7 +52,8 @@ from signspark.pipeline import MAX_TEXT_CHARS as _PIPELINE_MAX_TEXT_CHARS
 
 __all__ = [
     "MAX_TEXT_CHARS", "MAX_FRAMES", "MAX_UPLOAD_MB", "MAX_KEYFRAMES", "RENDER_SIZE", "WORK_MAX_AGE_S",
-    "BUILTIN", "OFFICIAL", "model_choices", "model_menu", "set_model_menu", "keyframe_policies", "load_pipeline", "load_segmenter",
+    "BUILTIN", "OFFICIAL", "model_choices", "model_menu", "set_model_menu", "keyframe_policies", "load_pipeline",
+    "load_segmenter",
     "text_to_sign", "load_keyframes", "keyframes_to_sign", "segment", "work_root", "prune_work_dirs",
     "clear_caches", "practice_new", "practice_check", "new_practice_state", "PRACTICE_LENGTHS", "animated_model",
     "show_3d_views", "clear_3d_views",
@@ -59,7 +62,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = _PIPELINE_MAX_TEXT_CHARS  # characters of input text
-MAX_FRAMES = MAX_DEMO_FRAMES               # longest clip the demo generates or renders (30 s at 25 fps)
+MAX_FRAMES = MAX_DEMO_FRAMES                # longest clip the demo generates or renders (30 s at 25 fps)
 MAX_UPLOAD_MB = 50                          # per uploaded file (also enforced by the server: launch(max_file_size))
 MAX_KEYFRAMES = 256                         # rows of the keyframe table
 RENDER_SIZE = 512                           # video panel, pixels (square)

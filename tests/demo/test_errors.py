@@ -36,16 +36,16 @@ def _block(kind, **kw):
     (_block(gr.Slider, minimum=1, maximum=50, label="Sampling steps"), 51,
      "Sampling steps must be a number in [1, 50], got 51"),
     (_block(gr.Number, label="Seed"), True, "Seed must be a number, got True"),
-    (_block(gr.Number, label="Seed"), "x" * 500, "Seed must be a number, got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                                                 "...xxxxxxxxx' (502 characters)"),
+    (_block(gr.Number, label="Seed"), "x" * 500,
+     "Seed must be a number, got '" + "x" * 39 + "..." + "x" * 9 + "' (502 characters)"),
     (_block(gr.Checkbox, label="Left-handed signer"), "false", "Left-handed signer must be true or false, got 'false'"),
     (_block(gr.Dropdown, choices=[("American", "ASL"), ("British", "BSL")], label="Sign language"), "FSL",
      "Sign language must be one of ASL, BSL."),
     (_block(gr.Dropdown, choices=["a"], label="Model"), {"x": 1}, "Model must be one value, got an object"),
     (_block(gr.Textbox, label="Text"), ["hi"], "Text must be text, got a list"),
     (_block(gr.File, label="Keyframes", file_types=[".npz", ".json"]), "/etc/passwd",
-     'Keyframes must be an uploaded file ({"path": ..., "meta": {"_type": "gradio.FileData"}}; with gradio_client, '
-     'handle_file(path)), got text'),
+     ('Keyframes must be an uploaded file ({"path": ..., "meta": {"_type": "gradio.FileData"}}; with gradio_client, '
+      'handle_file(path)), got text')),
     (_block(gr.File, label="Keyframes", file_types=[".npz", ".json"]),
      {"path": "/srv/x/run.sh", "meta": {"_type": "gradio.FileData"}}, "Keyframes must be a .npz or .json file, got 'run.sh'"),
     (_block(gr.Dataframe, label="Keyframes"), None,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import pickle
 import re
 import socket
 import subprocess
@@ -317,7 +316,7 @@ def test_server_still_answers(server, pose_file):
     from gradio_client import handle_file
 
     assert server.proc.poll() is None and server.answers()
-    video, *_, status, info, _ = server.client.predict(**T2S, api_name="/text_to_sign")
+    video, *_, status, _, _ = server.client.predict(**T2S, api_name="/text_to_sign")
     assert Path(video).stat().st_size > 1000 and "rendered (skeleton)" in status
     table, total, _ = server.client.predict(handle_file(str(pose_file)), "", "ASL", api_name="/load_keyframes")
     assert total == 16 and [r[0] for r in table["data"]] == [0, 8, 15]
