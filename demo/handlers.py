@@ -29,6 +29,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import contextvars
 import html
 import logging
 import math
@@ -262,6 +263,24 @@ def _upload(path, what: str, suffixes: Sequence[str]) -> Path:
     return p
 
 
+# ---------------------------------------------------------------------------------------------- threads
+# Rendering runs in these long-lived threads, never in the server's: a handler runs (and a streaming
+# one is resumed) in whichever server thread is free, but the OpenGL renderer's context belongs to
+# one thread and is made once per thread; moderngl never frees it, so a context made in a server
+# thread that later ends is lost (the server's memory crept up with each one). Reusing the threads
+# also keeps the first frame quick.
+_RENDER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-render")
+# Plots are drawn in one long-lived thread: matplotlib keeps its fonts per thread (drawing in a new
+# thread per request opened them again, and memory crept up) and is not thread-safe anyway.
+_PLOT_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-plot")
+
+
+def _run_in(pool: concurrent.futures.ThreadPoolExecutor, fn: Callable, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in one of ``pool``'s threads, with this request's context (Gradio's
+    progress bar finds its request through context variables); returns or raises what ``fn`` did."""
+    return pool.submit(contextvars.copy_context().run, fn, *args, **kwargs).result()
+
+
 # ---------------------------------------------------------------------------------------------- shared steps
 class _Progress:
     """Maps library progress (done, total) onto a slice [lo, hi] of the Gradio bar, about 25 updates at most."""
@@ -299,14 +318,10 @@ def _timeline(title: str):
         pictures = sign_pictures(out.labels, seq.language) if out.labels else None
         return encoded_plot(timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, out.labels,
                                             out.tags, title=title, pictures=pictures))
-    return draw
+    return lambda out: _run_in(_PLOT_THREAD, draw, out)
 
 
 # ---------------------------------------------------------------------------------------------- text -> sign
-# Rendering runs in these long-lived threads, never in the server's: a streaming handler is resumed
-# in whichever server thread is free, but the OpenGL renderer's context belongs to one thread
-# (and is made once per thread, so reusing the threads keeps the first frame quick).
-_RENDER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-render")
 
 
 class _Stopped(Exception):
@@ -569,7 +584,8 @@ def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps
         text = (word or "").strip()
         work = _new_work_dir("kf2s")
         stem = file_stem(text or (file_src.name.rsplit(".", 1)[0] if file_src else "keyframes")) + ".kf2p"
-        out, files = pipe.text_to_video(
+        out, files = _run_in(
+            _RENDER_THREADS, pipe.text_to_video,
             text, language, work, stem=stem, keyframes=keyframes, render=_render_options(view, backend, True),
             segmenter=load_segmenter() if text else None, segments=False,
             progress=_Progress(progress, 0.2, 0.95, "rendering frame"),
@@ -595,7 +611,7 @@ def segment(seg_file, clip_id, policy, progress=gr.Progress()):
     Returns:
         ``(tag figure, segment rows [[sign, start, end, start s, end s], ...], [eaf, json], status line)``.
     """
-    from demo.timeline import timeline_figure
+    from demo.timeline import encoded_plot, timeline_figure
     from signspark.outputs import file_stem
     from signspark.segment import export
 
@@ -628,8 +644,8 @@ def segment(seg_file, clip_id, policy, progress=gr.Progress()):
                                        **_policy_kwargs(policy)))]
         rows = [[i + 1, int(s), int(e), round(s / fps, 3), round((e + 1) / fps, 3)]
                 for i, (s, e) in enumerate(result.segments)]
-        fig = timeline_figure(result.num_frames, fps, result.segments, keyframes, tags=result.tags,
-                              title=f"FAST tags of {clip}")
+        fig = _run_in(_PLOT_THREAD, lambda: encoded_plot(timeline_figure(
+            result.num_frames, fps, result.segments, keyframes, tags=result.tags, title=f"FAST tags of {clip}")))
         status = (f"{clip}: {result.num_frames} frames ({result.num_frames / fps:.1f} s), {len(rows)} sign(s), "
                   f"{len(keyframes)} keyframe(s) ({policy}); segmented in {seconds:.2f} s")
         return fig, rows, files, status
@@ -678,10 +694,10 @@ def practice_new(language, length, speed, view, left_handed, state, progress=gr.
         word = choose_word(language, length, avoid=state["seen"][-20:])
         _step(progress, 0.1, "signing a new word")
         pipe = load_pipeline(BUILTIN)
-        out, files = pipe.text_to_video(word, language, _new_work_dir("practice"), stem="practice", render=render,
-                                        npz=False, segments=False, left_handed=bool(left_handed), steps=4,
-                                        retrieval=True, speed=speed, seed=len(state["seen"]),
-                                        progress=_Progress(progress, 0.2, 0.95, "rendering frame"))
+        out, files = _run_in(_RENDER_THREADS, pipe.text_to_video, word, language, _new_work_dir("practice"),
+                             stem="practice", render=render, npz=False, segments=False,
+                             left_handed=bool(left_handed), steps=4, retrieval=True, speed=speed,
+                             seed=len(state["seen"]), progress=_Progress(progress, 0.2, 0.95, "rendering frame"))
         state.update(word=word, language=get_language_code(language), checked=False,
                      seen=(state["seen"] + [word])[-100:])
         status = (f"{state['language']}: a {length} word, {out.num_frames / out.pose.fps:.1f} s. "

@@ -10,7 +10,6 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from demo import handlers as H
 from demo.timeline import timeline_figure
@@ -407,6 +406,34 @@ def test_lexicon_keyframes_and_letters():
     assert out.keyframes.tolist() == sorted(f for f, _ in table) and out.text == "abc"
 
 
+def test_rendering_and_plotting_stay_in_the_demo_threads(tmp_path, monkeypatch):
+    """Every tab renders in the long-lived render threads (an OpenGL context made in a server thread
+    that ends is never freed) and draws its plots in the one plot thread (matplotlib's fonts are per thread)."""
+    import threading
+
+    import demo.timeline
+    from signspark.pipeline import SignSparK
+
+    seen = {"render": set(), "plot": set()}
+    to_video, figure = SignSparK.text_to_video, demo.timeline.timeline_figure
+
+    def spy_video(self, *a, **k):
+        seen["render"].add(threading.current_thread().name.split("_")[0])
+        return to_video(self, *a, **k)
+
+    def spy_figure(*a, **k):
+        seen["plot"].add(threading.current_thread().name.split("_")[0])
+        return figure(*a, **k)
+
+    monkeypatch.setattr(SignSparK, "text_to_video", spy_video)
+    monkeypatch.setattr(demo.timeline, "timeline_figure", spy_figure)
+    _t2s("hi")
+    H.practice_new("ASL", "short", 1.0, "hands", False, None, progress=None)
+    H.keyframes_to_sign(None, "ab", "ASL", None, 0, "built-in", 1, 1.0, 0, "front", "skeleton", progress=None)
+    H.segment(str(_pose_file(tmp_path, T=30)), "", "onset_middle_offset", progress=None)
+    assert seen == {"render": {"demo-render"}, "plot": {"demo-plot"}}
+
+
 # ---------------------------------------------------------------------------------------------- segmentation
 def test_segment_a_pose_file(tmp_path):
     fig, rows, files, status = H.segment(str(_pose_file(tmp_path, T=30)), "", "onset_middle_offset", progress=None)
@@ -416,7 +443,7 @@ def test_segment_a_pose_file(tmp_path):
     assert clip["num_frames"] == 30 and len(clip["tags"]) == 30
     assert [[r[1], r[2]] for r in rows] == [[s["start"], s["end"]] for s in clip["segments"]]
     assert all(r[3] == pytest.approx(r[1] / 25) for r in rows)
-    assert Path(eaf).suffix == ".eaf" and isinstance(fig, Figure)
+    assert Path(eaf).suffix == ".eaf" and fig.type == "matplotlib" and fig.plot.startswith("data:image/webp")
     assert status.startswith("poses: 30 frames")
 
 
