@@ -5,19 +5,28 @@ package); each client is a separate process with its own ``gradio_client.Client`
 ``/text_to_sign`` in a loop (outputs downloaded, as a browser would, then deleted). The server's
 resident memory is sampled from ``/proc`` while the clients run.
 
-Printed: requests, failures, latency percentiles, the server's RSS over time and its growth per
-request after the warm-up requests (target: flat within 10 % over 200 requests).
+``--bad-clients K`` makes K of the clients send bad requests instead (NaN and huge numbers, wrong
+types, unknown languages, huge text, models off the menu, a broken upload), one every
+``--bad-pause`` seconds: each must be refused with a readable message (not an empty error, no
+traceback, no server path) while the good clients go on.
 
-    python bench/load.py --clients 2 --minutes 3
-    python bench/load.py --clients 4 --minutes 10 --backend skeleton --steps 4
-    MALLOC_ARENA_MAX=2 python bench/load.py ...        # the environment is passed to the server
+Printed: requests, failures, latency percentiles, the server's RSS, threads and open files over
+time, the load average, and the RSS growth after the warm-up requests (target: flat within 10 %
+over 200 requests).
+
+    python -m bench.load --clients 2 --minutes 3
+    nice -n 5 python -m bench.load --clients 4 --bad-clients 1 --minutes 12
+    python -m bench.load --clients 4 --minutes 10 --backend skeleton --steps 4
+    MALLOC_ARENA_MAX=2 python -m bench.load ...        # the environment is passed to the server
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -51,6 +60,50 @@ def _tree_rss_mb(pid: int) -> float | None:
     return _rss_mb(pid)
 
 
+def _threads_and_fds(pid: int) -> tuple[int | None, int | None]:
+    """The server's thread count and open file descriptors (a leak of either shows here first)."""
+    threads = fds = None
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("Threads:"):
+                    threads = int(line.split()[1])
+        fds = len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        pass
+    return threads, fds
+
+
+# What a bad client sends to /text_to_sign (changes to the good request), and the words the refusal must hold.
+BAD_REQUESTS = [
+    ({"steps": "NaN"}, "Sampling steps"),
+    ({"guidance": "inf"}, "Guidance"),
+    ({"seed": 10**40}, "Seed"),
+    ({"speed": [1, 2]}, "Signing speed"),
+    ({"language": "Klingon"}, "Sign language"),
+    ({"text": "x" * 100_000}, "limit"),
+    ({"text": {"a": 1}}, "Text"),
+    ({"text": "   "}, "Type a word"),
+    ({"model": "/etc"}, "Model must be one of"),
+    ({"model": "org/any-repo"}, "Model must be one of"),
+    ({"left_handed": "yes"}, "Left-handed"),
+    ({"view": "../../etc"}, "View"),
+]
+EMPTY_ERROR = "has not enabled verbose error reporting"
+_SERVER_PATH = re.compile(r"(?<![\w.:/~-])(?:/[^\s'\"`<>|;,()\[\]{}:/]+){2,}")
+
+
+def _judge_refusal(message: str, expected: str) -> str | None:
+    """None for a good refusal, else what is wrong with it."""
+    if not message or EMPTY_ERROR in message:
+        return "empty error"
+    if "Traceback" in message or _SERVER_PATH.search(message):
+        return f"traceback or server path: {message[:120]}"
+    if expected not in message:
+        return f"does not name the problem ({expected!r}): {message[:120]}"
+    return None
+
+
 def _wait_for_server(url: str, proc: subprocess.Popen, timeout: float) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -66,28 +119,55 @@ def _wait_for_server(url: str, proc: subprocess.Popen, timeout: float) -> None:
     raise SystemExit(f"the demo server did not answer at {url} within {timeout:.0f} s")
 
 
-def _client(idx: int, url: str, deadline: float, params: dict, results) -> None:
-    """One client process: requests until the deadline; each result (client, start, seconds, error) queued."""
+def _client(idx: int, url: str, deadline: float, params: dict, results, bad: bool = False,
+            pause: float = 0.0) -> None:
+    """One client process: requests until the deadline; each result (client, kind, start, seconds, error) queued.
+
+    A bad client (``bad``) sends :data:`BAD_REQUESTS` and a broken upload in turn; its "error" is
+    None when the request was refused as it should be, else what went wrong.
+    """
     work = Path(tempfile.mkdtemp(prefix=f"load-client{idx}-"))
     tempfile.tempdir = str(work)  # gradio_client leaves a folder per download in the temp folder
     os.environ["TMPDIR"] = str(work)
-    from gradio_client import Client
+    from gradio_client import Client, handle_file
 
+    broken = work / "broken.npz"
     try:
         client = Client(url, verbose=False, download_files=str(work / "downloads"))
+        n = 0
         while time.time() < deadline:
             t0 = time.time()
             error = None
-            try:
-                client.predict(**params, api_name="/text_to_sign")
-            except Exception as e:  # noqa: BLE001 - counted and reported, the load goes on
-                error = f"{type(e).__name__}: {str(e)[:200]}"
-            results.put((idx, t0, time.time() - t0, error))
+            if not bad:
+                try:
+                    client.predict(**params, api_name="/text_to_sign")
+                except Exception as e:  # noqa: BLE001 - counted and reported, the load goes on
+                    error = f"{type(e).__name__}: {str(e)[:200]}"
+            else:
+                i = n % (len(BAD_REQUESTS) + 1)
+                try:
+                    if i == len(BAD_REQUESTS):
+                        broken.write_bytes(b"PK\x03\x04 not a zip")
+                        client.predict(handle_file(str(broken)), "", "onset_middle_offset", api_name="/segment")
+                    else:
+                        client.predict(**{**params, **BAD_REQUESTS[i][0]}, api_name="/text_to_sign")
+                    error = "accepted"
+                except Exception as e:  # noqa: BLE001
+                    error = _judge_refusal(str(e), "broken.npz" if i == len(BAD_REQUESTS) else BAD_REQUESTS[i][1])
+            n += 1
+            results.put((idx, "bad" if bad else "good", t0, time.time() - t0, error))
             for p in work.iterdir():  # keep the disk flat: outputs are not needed
-                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+                if p != broken:
+                    shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            if bad and pause > 0:
+                time.sleep(pause)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        results.put((idx, None, None, "done"))
+        results.put((idx, "done", None, None, None))
+
+
+def _loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _percentile(xs: list[float], q: float) -> float:
@@ -109,6 +189,10 @@ def _slope(points: list[tuple[float, float]]) -> float:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clients", type=int, default=2, help="client processes (default 2)")
+    p.add_argument("--bad-clients", type=int, default=0,
+                   help="how many of the clients send bad requests (default 0)")
+    p.add_argument("--bad-pause", type=float, default=1.0,
+                   help="seconds a bad client waits between its requests (default 1)")
     p.add_argument("--minutes", type=float, default=3.0, help="how long the clients send requests (default 3)")
     p.add_argument("--port", type=int, default=None, help="server port (default: a free one)")
     p.add_argument("--text", default="hello", help="text of every request (default hello)")
@@ -125,8 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not sys.platform.startswith("linux"):
         raise SystemExit("the server's memory is read from /proc: Linux only")
-    if args.clients < 1 or args.minutes <= 0:
-        raise SystemExit("--clients must be >= 1 and --minutes > 0")
+    if args.clients < 1 or args.minutes <= 0 or not 0 <= args.bad_clients < args.clients:
+        raise SystemExit("--clients must be >= 1, --minutes > 0 and 0 <= --bad-clients < --clients")
 
     port = args.port or _free_port()
     url = f"http://127.0.0.1:{port}/"
@@ -144,20 +228,23 @@ def main(argv: list[str] | None = None) -> int:
         t_start = time.time()
         _wait_for_server(url, server, args.startup_timeout)
         print(f"server up after {time.time() - t_start:.1f} s, RSS {_tree_rss_mb(server.pid):.0f} MB; "
-              f"{args.clients} client(s) for {args.minutes:g} min, /text_to_sign {params}", flush=True)
+              f"{args.clients} client(s) ({args.bad_clients} sending bad requests) for {args.minutes:g} min, "
+              f"/text_to_sign {json.dumps(params)}; load average {_loadavg()}", flush=True)
         ctx = mp.get_context("spawn")
         results = ctx.Queue()
         deadline = time.time() + args.minutes * 60
-        clients = [ctx.Process(target=_client, args=(i, url, deadline, params, results)) for i in range(args.clients)]
+        clients = [ctx.Process(target=_client, args=(i, url, deadline, params, results, i < args.bad_clients,
+                                                     args.bad_pause)) for i in range(args.clients)]
         for c in clients:
             c.start()
         done_clients, records, samples = 0, [], []
         next_sample = time.time()
-        print(f"{'time s':>7} {'requests':>9} {'failures':>9} {'server RSS MB':>14}", flush=True)
+        print(f"{'time s':>7} {'requests':>9} {'failures':>9} {'bad ok':>7} {'server RSS MB':>14} {'threads':>8} "
+              f"{'fds':>5} {'load 1m':>8}", flush=True)
         while done_clients < args.clients:
             try:
                 rec = results.get(timeout=0.5)
-                if rec[3] == "done":
+                if rec[1] == "done":
                     done_clients += 1
                 else:
                     records.append(rec)
@@ -166,13 +253,17 @@ def main(argv: list[str] | None = None) -> int:
                     break
             if time.time() >= next_sample:
                 rss = _tree_rss_mb(server.pid)
-                fails = sum(r[3] is not None for r in records)
-                samples.append((time.time() - t_start, len(records), rss))
-                print(f"{samples[-1][0]:7.0f} {len(records):9d} {fails:9d} {rss:14.1f}", flush=True)
+                threads, fds = _threads_and_fds(server.pid)
+                good = [r for r in records if r[1] == "good"]
+                samples.append((time.time() - t_start, len(good), rss))
+                print(f"{samples[-1][0]:7.0f} {len(good):9d} {sum(r[4] is not None for r in good):9d} "
+                      f"{sum(r[1] == 'bad' and r[4] is None for r in records):7d} {rss:14.1f} {threads!s:>8} "
+                      f"{fds!s:>5} {os.getloadavg()[0]:8.2f}", flush=True)
                 next_sample += args.sample_every
         for c in clients:
             c.join(timeout=30)
-        samples.append((time.time() - t_start, len(records), _tree_rss_mb(server.pid)))
+        good = [r for r in records if r[1] == "good"]
+        samples.append((time.time() - t_start, len(good), _tree_rss_mb(server.pid)))
     finally:
         server.terminate()
         try:
@@ -181,17 +272,29 @@ def main(argv: list[str] | None = None) -> int:
             server.kill()
         log.close()
 
-    ok = [r for r in records if r[3] is None]
-    failed = [r for r in records if r[3] is not None]
-    print(f"\nrequests: {len(records)}  failures: {len(failed)}")
+    good = [r for r in records if r[1] == "good"]
+    ok = [r for r in good if r[4] is None]
+    failed = [r for r in good if r[4] is not None]
+    print(f"\nrequests: {len(good)}  failures: {len(failed)}  (load average at the end {_loadavg()})")
     for r in failed[:5]:
-        print(f"  failure: {r[3]}")
+        print(f"  failure: {r[4]}")
+    bad = [r for r in records if r[1] == "bad"]
+    wrong = [r for r in bad if r[4] is not None]
+    if bad:
+        print(f"bad requests: {len(bad)}  refused with a readable message: {len(bad) - len(wrong)}  "
+              f"not: {len(wrong)}")
+        for r in wrong[:5]:
+            print(f"  bad request answered wrongly: {r[4]}")
     if ok:
-        lat = [r[2] for r in ok]
+        lat = [r[3] for r in ok]
         print("latency s: " + "  ".join(f"p{int(q * 100)} {_percentile(lat, q):.2f}" for q in (0.5, 0.9, 0.99))
               + f"  max {max(lat):.2f}  mean {statistics.mean(lat):.2f}")
-        span = max(r[1] + r[2] for r in ok) - min(r[1] for r in ok)
+        span = max(r[2] + r[3] for r in ok) - min(r[2] for r in ok)
         print(f"throughput: {len(ok) / span * 60:.1f} requests/min")
+    if bad:
+        lat = [r[3] for r in bad]
+        print("bad-request latency s: " + "  ".join(f"p{int(q * 100)} {_percentile(lat, q):.2f}" for q in (0.5, 0.9))
+              + f"  max {max(lat):.2f}")
     after = [(n, rss) for _, n, rss in samples if n >= args.warm_up and rss is not None]
     if len(after) >= 2:
         first, last = after[0], after[-1]
@@ -202,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"RSS target (flat within 10 % after warm-up): {'met' if abs(growth) <= 10 else 'NOT met'}")
     else:
         print("too few requests after the warm-up for an RSS growth figure (run longer or lower --warm-up)")
+    failed = failed + wrong
     if failed or args.keep_log:
         print(f"server log: {scratch / 'server.log'}")
     else:

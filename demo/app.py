@@ -33,6 +33,8 @@ import time
 import gradio as gr
 
 from demo import handlers as H
+from demo.errors import GuardedBlocks
+from demo.models import ModelMenu
 from demo.player import connect, learning_player
 from demo.video_to_sign import video_to_sign_tab
 from signspark.signs.languages import LANGUAGES
@@ -59,10 +61,12 @@ The official SignSparK models (non-commercial licence, GPU recommended) can be p
 
 
 def _model_box(default: str) -> gr.Dropdown:
-    choices = H.model_choices() + ([default] if default not in H.model_choices() else [])
-    return gr.Dropdown(
-        choices=choices, value=default, allow_custom_value=True, label="Model",
-        info="built-in, official (SignSparK from the Hub), or any Hub repo id / local folder")
+    """The model menu: the server's choices (:func:`demo.handlers.model_choices`); typing is allowed with --any-model."""
+    menu = H.model_menu()
+    choices = menu.choices() + ([default] if default not in menu.choices() else [])
+    info = ("built-in, official (SignSparK from the Hub), or any Hub repo id / local folder" if menu.any_model else
+            "built-in, official (SignSparK from the Hub)" + (", or a model of this server" if menu.folders else ""))
+    return gr.Dropdown(choices=choices, value=default, allow_custom_value=menu.any_model, label="Model", info=info)
 
 
 def _sampling_controls(prefix: str):
@@ -91,15 +95,18 @@ def _hidden_outputs(prefix: str, chunks: bool):
     return video, info, pieces
 
 
-def build_demo(default_model: str | None = None) -> gr.Blocks:
-    """Build the Blocks app (not launched).
+def build_demo(default_model: str | None = None, allow_models=(), any_model: bool = False) -> gr.Blocks:
+    """Build the Blocks app (not launched); it sets the server's model menu (:func:`demo.handlers.set_model_menu`).
 
     Args:
         default_model: the model menu's initial choice: ``"built-in"`` (default), ``"official"``,
-            a Hub repo id or a local model folder.
+            a local model folder (added to the menu) or, with ``any_model``, a Hub repo id.
+        allow_models: model folders visitors may choose besides built-in and official.
+        any_model: let visitors type any Hub repo id or folder of the server (local, trusted use).
     """
-    default_model = default_model or H.BUILTIN
-    with gr.Blocks(title="SignSparK", delete_cache=(1800, 3600)) as demo:
+    menu, default_model = ModelMenu.for_launch(allow_models, any_model, default_model)
+    H.set_model_menu(menu)
+    with GuardedBlocks(title="SignSparK", delete_cache=(1800, 3600)) as demo:
         gr.Markdown(INTRO)
         with gr.Tab("Text to sign", id="t2s"):
             with gr.Row():
@@ -311,10 +318,12 @@ def start_warm_up(model: str | None = None) -> threading.Thread:
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, concurrency: int = 2, model: str | None = None,
-          share: bool = False, threads: int | None = None, warm: bool = True) -> None:
+          share: bool = False, threads: int | None = None, warm: bool = True, allow_models=(),
+          any_model: bool = False) -> None:
     """Start the demo server and block (see :mod:`demo.command` for the options)."""
+    demo = build_demo(model, allow_models=allow_models, any_model=any_model)  # bad model options: refused first
     configure_threads(threads)
     if warm:
         start_warm_up()  # the built-in model: cheap, and it warms the body, avatar, renderer and fonts for all
     kw = launch_kwargs(concurrency=concurrency)
-    build_demo(model).queue(**kw["queue"]).launch(server_name=host, server_port=port, share=share, **kw["launch"])
+    demo.queue(**kw["queue"]).launch(server_name=host, server_port=port, share=share, **kw["launch"])

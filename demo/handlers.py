@@ -16,7 +16,9 @@ Each public function here is one button of :mod:`demo.app` (and one API endpoint
 
 There is no model logic here. Bad input is answered with :class:`gradio.Error`
 carrying the library's own message (what was wrong and what to do), never a
-traceback. Every request writes into its own work folder under
+traceback, with paths cut to their base names (:func:`demo.errors.public_message`).
+Numeric fields are checked by :func:`signspark.options.check_field`; the models a
+visitor may choose are the server's menu (:class:`demo.models.ModelMenu`). Every request writes into its own work folder under
 ``<GRADIO_TEMP_DIR or the system temp folder>/signspark-demo``; folders older
 than :data:`WORK_MAX_AGE_S` are removed at the start of each request (Gradio has
 copied the outputs into its own cache by then, which ``delete_cache`` prunes).
@@ -27,6 +29,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import contextvars
 import html
 import logging
 import math
@@ -42,12 +45,16 @@ from typing import Any, Callable, Sequence
 import gradio as gr
 import numpy as np
 
+from demo.errors import public_message
+from demo.models import BUILTIN, OFFICIAL, ModelMenu
+from signspark.options import MAX_DEMO_FRAMES, check_field
 from signspark.pipeline import DEFAULT_GUIDANCE
 from signspark.pipeline import MAX_TEXT_CHARS as _PIPELINE_MAX_TEXT_CHARS
 
 __all__ = [
     "MAX_TEXT_CHARS", "MAX_FRAMES", "MAX_UPLOAD_MB", "MAX_KEYFRAMES", "RENDER_SIZE", "WORK_MAX_AGE_S",
-    "BUILTIN", "OFFICIAL", "model_choices", "keyframe_policies", "load_pipeline", "load_segmenter",
+    "BUILTIN", "OFFICIAL", "model_choices", "model_menu", "set_model_menu", "keyframe_policies", "load_pipeline",
+    "load_segmenter",
     "text_to_sign", "load_keyframes", "keyframes_to_sign", "segment", "work_root", "prune_work_dirs",
     "clear_caches", "practice_new", "practice_check", "new_practice_state", "PRACTICE_LENGTHS", "animated_model",
     "show_3d_views", "clear_3d_views",
@@ -56,7 +63,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = _PIPELINE_MAX_TEXT_CHARS  # characters of input text
-MAX_FRAMES = 750                            # longest clip the demo generates or renders (30 s at 25 fps)
+MAX_FRAMES = MAX_DEMO_FRAMES                # longest clip the demo generates or renders (30 s at 25 fps)
 MAX_UPLOAD_MB = 50                          # per uploaded file (also enforced by the server: launch(max_file_size))
 MAX_KEYFRAMES = 256                         # rows of the keyframe table
 RENDER_SIZE = 512                           # video panel, pixels (square)
@@ -64,14 +71,25 @@ PRACTICE_SIZE = 384                         # practice clips: smaller, they are 
 WORK_MAX_AGE_S = 900                        # per-request work folders older than this are removed
 MODEL_CACHE_SIZE = 2                        # generators kept in memory (built-in + one other)
 
-BUILTIN = "built-in"
-OFFICIAL = "official"
-
 
 # ---------------------------------------------------------------------------------------------- choices
+_menu = ModelMenu()  # public: the built-in and the official model only (set_model_menu at launch)
+
+
+def set_model_menu(menu: ModelMenu) -> None:
+    """The models this server offers (:class:`demo.models.ModelMenu`, set once at launch)."""
+    global _menu
+    _menu = menu
+
+
+def model_menu() -> ModelMenu:
+    """The models this server offers."""
+    return _menu
+
+
 def model_choices() -> list[str]:
-    """Entries of the model menu (any Hub repo id or local folder may also be typed in)."""
-    return [BUILTIN, OFFICIAL]
+    """Entries of the model menu: built-in, official, the folders named at launch."""
+    return _menu.choices()
 
 
 def keyframe_policies() -> list[str]:
@@ -89,6 +107,7 @@ def _readable_errors(what: str):
         yield
     except gr.Error as e:
         e.print_exception = False  # a message for the user, not a fault of the server
+        e.message = public_message(str(e.message))
         raise
     except (ValueError, OSError) as e:  # the library's input errors (bad files, values, missing models)
         logger.info("%s refused: %s", what, e)
@@ -106,7 +125,9 @@ def _message(e: BaseException) -> str:
     text = str(e).strip()
     if isinstance(e, KeyError) and text.startswith("'"):
         text = text.strip("'")
-    text = text or type(e).__name__
+    text = public_message(text or type(e).__name__)  # no paths of the server's folders
+    if "." in text.split(":", 1)[0].split(" ", 1)[0]:
+        return text  # it starts with a file's name: as it is
     return text[:1].upper() + text[1:]  # the library's messages start in lower case: a sentence here
 
 
@@ -147,28 +168,24 @@ _segmenters: dict[str, Any] = {}
 _model_lock = threading.Lock()
 
 
-def _model_key(choice: str | None) -> str:
-    key = (choice or "").strip()
-    return BUILTIN if key.lower() in ("", "builtin", "built-in", "default") else key
-
-
 def load_pipeline(choice: str | None):
     """The :class:`~signspark.pipeline.SignSparK` for a menu choice, loaded once and cached.
 
     ``"built-in"`` is the shipped model (``assets/models/generator``, or ``$SIGNSPARK_ASSETS``);
     ``"official"`` the released SignSparK checkpoints (downloaded from the Hub, non-commercial
-    licence); anything else a Hub repo id or a local model folder.
+    licence); a folder named at launch by its menu entry; with ``--any-model`` also any Hub repo id
+    or local folder. Anything else raises :class:`demo.models.ModelNotOffered` (one message for all).
     """
     from signspark.pipeline import SignSparK
 
-    key = _model_key(choice)
+    key = _menu.source(choice)
     with _model_lock:
         if key in _pipelines:
             _pipelines.move_to_end(key)
             return _pipelines[key]
         if key == BUILTIN:
             pipe = SignSparK.from_pretrained(None)
-        elif key.lower() == OFFICIAL:
+        elif key == OFFICIAL:
             pipe = SignSparK.from_pretrained(_official_folder())
         else:
             pipe = SignSparK.from_pretrained(key)
@@ -215,28 +232,9 @@ def clear_caches() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- validation
-def _number(value, name: str, lo: float, hi: float, integer: bool = False, default=None):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if default is not None:
-            return default
-        raise gr.Error(f"{name} is missing: give a number between {lo:g} and {hi:g}")
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise gr.Error(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(x) or not lo <= x <= hi:
-        raise gr.Error(f"{name} must be between {lo:g} and {hi:g}, got {value}")
-    if integer:
-        if x != int(x):
-            raise gr.Error(f"{name} must be a whole number, got {value}")
-        return int(x)
-    return x
-
-
 def _seed(value) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None  # the pipeline draws one and reports it
-    return _number(value, "Seed", 0, 2**31 - 1, integer=True)
+    """The seed field: empty lets the pipeline draw one (and report it)."""
+    return check_field("seed", value)
 
 
 def _text(text) -> str:
@@ -263,6 +261,24 @@ def _upload(path, what: str, suffixes: Sequence[str]) -> Path:
     if p.suffix.lower() not in suffixes:
         raise gr.Error(f"{p.name}: expected {what} ({' or '.join(suffixes)}), got a {p.suffix or 'suffix-less'} file.")
     return p
+
+
+# ---------------------------------------------------------------------------------------------- threads
+# Rendering runs in these long-lived threads, never in the server's: a handler runs (and a streaming
+# one is resumed) in whichever server thread is free, but the OpenGL renderer's context belongs to
+# one thread and is made once per thread; moderngl never frees it, so a context made in a server
+# thread that later ends is lost (the server's memory crept up with each one). Reusing the threads
+# also keeps the first frame quick.
+_RENDER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-render")
+# Plots are drawn in one long-lived thread: matplotlib keeps its fonts per thread (drawing in a new
+# thread per request opened them again, and memory crept up) and is not thread-safe anyway.
+_PLOT_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-plot")
+
+
+def _run_in(pool: concurrent.futures.ThreadPoolExecutor, fn: Callable, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in one of ``pool``'s threads, with this request's context (Gradio's
+    progress bar finds its request through context variables); returns or raises what ``fn`` did."""
+    return pool.submit(contextvars.copy_context().run, fn, *args, **kwargs).result()
 
 
 # ---------------------------------------------------------------------------------------------- shared steps
@@ -302,14 +318,10 @@ def _timeline(title: str):
         pictures = sign_pictures(out.labels, seq.language) if out.labels else None
         return encoded_plot(timeline_figure(seq.num_frames, seq.fps, seq.segments, seq.keyframes, out.labels,
                                             out.tags, title=title, pictures=pictures))
-    return draw
+    return lambda out: _run_in(_PLOT_THREAD, draw, out)
 
 
 # ---------------------------------------------------------------------------------------------- text -> sign
-# Rendering runs in these long-lived threads, never in the server's: a streaming handler is resumed
-# in whichever server thread is free, but the OpenGL renderer's context belongs to one thread
-# (and is made once per thread, so reusing the threads keeps the first frame quick).
-_RENDER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-render")
 
 
 class _Stopped(Exception):
@@ -381,11 +393,12 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
             text = "" if text is None else str(text).strip()[:MAX_TEXT_CHARS]
         else:
             text = _text(text)
-        steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
-        guidance = _number(guidance, "Guidance", 0.0, 10.0, default=DEFAULT_GUIDANCE)
-        speed = _number(speed, "Signing speed", 0.25, 4.0, default=1.0)
+        steps = check_field("steps", steps, default=8)
+        guidance = check_field("guidance", guidance, default=DEFAULT_GUIDANCE)
+        speed = check_field("speed", speed, default=1.0)
         seed = _seed(seed)
-        ply_frame = _number(ply_frame, "3D frame", -1, MAX_FRAMES, integer=True, default=-1)
+        ply_frame = check_field("ply_frame", ply_frame, default=-1)
+        _menu.source(model)  # a model off the menu: refused before any work
         left_handed = bool(left_handed)
         render = _render_options(view, backend, False).resolved()  # a bad view or renderer: refused now
 
@@ -556,10 +569,11 @@ def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps
     from signspark.playback import player_info
 
     with _readable_errors("Keyframes to sign"):
-        steps = _number(steps, "Sampling steps", 1, 50, integer=True, default=8)
-        guidance = _number(guidance, "Guidance", 0.0, 10.0, default=DEFAULT_GUIDANCE)
+        steps = check_field("steps", steps, default=8)
+        guidance = check_field("guidance", guidance, default=DEFAULT_GUIDANCE)
         seed = _seed(seed)
-        total = _number(total_frames, "Total frames", 0, MAX_FRAMES, integer=True, default=0)
+        total = check_field("total_frames", total_frames, default=0)
+        _menu.source(model)  # a model off the menu: refused before any work
         _step(progress, 0.0, "reading keyframes")
         file_src, word_src = _sources(kf_file, word, language)
         keyframes = assemble_keyframes(_table_rows(table), file_src, word_src, language, total, MAX_FRAMES)
@@ -570,7 +584,8 @@ def keyframes_to_sign(kf_file, word, language, table, total_frames, model, steps
         text = (word or "").strip()
         work = _new_work_dir("kf2s")
         stem = file_stem(text or (file_src.name.rsplit(".", 1)[0] if file_src else "keyframes")) + ".kf2p"
-        out, files = pipe.text_to_video(
+        out, files = _run_in(
+            _RENDER_THREADS, pipe.text_to_video,
             text, language, work, stem=stem, keyframes=keyframes, render=_render_options(view, backend, True),
             segmenter=load_segmenter() if text else None, segments=False,
             progress=_Progress(progress, 0.2, 0.95, "rendering frame"),
@@ -596,7 +611,7 @@ def segment(seg_file, clip_id, policy, progress=gr.Progress()):
     Returns:
         ``(tag figure, segment rows [[sign, start, end, start s, end s], ...], [eaf, json], status line)``.
     """
-    from demo.timeline import timeline_figure
+    from demo.timeline import encoded_plot, timeline_figure
     from signspark.outputs import file_stem
     from signspark.segment import export
 
@@ -629,8 +644,8 @@ def segment(seg_file, clip_id, policy, progress=gr.Progress()):
                                        **_policy_kwargs(policy)))]
         rows = [[i + 1, int(s), int(e), round(s / fps, 3), round((e + 1) / fps, 3)]
                 for i, (s, e) in enumerate(result.segments)]
-        fig = timeline_figure(result.num_frames, fps, result.segments, keyframes, tags=result.tags,
-                              title=f"FAST tags of {clip}")
+        fig = _run_in(_PLOT_THREAD, lambda: encoded_plot(timeline_figure(
+            result.num_frames, fps, result.segments, keyframes, tags=result.tags, title=f"FAST tags of {clip}")))
         status = (f"{clip}: {result.num_frames} frames ({result.num_frames / fps:.1f} s), {len(rows)} sign(s), "
                   f"{len(keyframes)} keyframe(s) ({policy}); segmented in {seconds:.2f} s")
         return fig, rows, files, status
@@ -673,16 +688,16 @@ def practice_new(language, length, speed, view, left_handed, state, progress=gr.
         length = (length or "short").strip()
         if length not in LENGTHS:
             raise gr.Error(f"Unknown word length {length!r}; choose one of {', '.join(LENGTHS)}.")
-        speed = _number(speed, "Signing speed", 0.25, 2.0, default=1.0)
+        speed = check_field("practice_speed", speed, default=1.0)
         render = RenderOptions(view=view or "hands", size=PRACTICE_SIZE, caption=False,
                                highlight_keyframes=False).resolved()
         word = choose_word(language, length, avoid=state["seen"][-20:])
         _step(progress, 0.1, "signing a new word")
         pipe = load_pipeline(BUILTIN)
-        out, files = pipe.text_to_video(word, language, _new_work_dir("practice"), stem="practice", render=render,
-                                        npz=False, segments=False, left_handed=bool(left_handed), steps=4,
-                                        retrieval=True, speed=speed, seed=len(state["seen"]),
-                                        progress=_Progress(progress, 0.2, 0.95, "rendering frame"))
+        out, files = _run_in(_RENDER_THREADS, pipe.text_to_video, word, language, _new_work_dir("practice"),
+                             stem="practice", render=render, npz=False, segments=False,
+                             left_handed=bool(left_handed), steps=4, retrieval=True, speed=speed,
+                             seed=len(state["seen"]), progress=_Progress(progress, 0.2, 0.95, "rendering frame"))
         state.update(word=word, language=get_language_code(language), checked=False,
                      seen=(state["seen"] + [word])[-100:])
         status = (f"{state['language']}: a {length} word, {out.num_frames / out.pose.fps:.1f} s. "

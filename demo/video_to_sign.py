@@ -291,7 +291,7 @@ def video_to_sign(video, view="front", backend="auto", mirrored=False, policy="o
     """
     import numpy as np
 
-    from demo.timeline import timeline_figure
+    from demo.timeline import encoded_plot, timeline_figure
     from signspark.capture import detect_landmarks, fit_landmarks, save_capture, segment_capture, write_pose
     from signspark.capture import layout as L
     from signspark.outputs import file_stem
@@ -335,12 +335,14 @@ def video_to_sign(video, view="front", backend="auto", mirrored=False, policy="o
                                           **_policy_kwargs(policy, per_sign)))
 
         t3 = time.perf_counter()
-        out = render_video(seq, work / f"{stem}.avatar.mp4", render,
-                           progress=_Bar(progress, 0.75, 0.98, "rendering frame"))
+        # in the demo's long-lived render threads: an OpenGL context made in a server thread is never freed
+        out = H._run_in(H._RENDER_THREADS, render_video, seq, work / f"{stem}.avatar.mp4", render,
+                        progress=_Bar(progress, 0.75, 0.98, "rendering frame"))
         t4 = time.perf_counter()
         T = seq.num_frames
         title = f"{path.name}: {len(seq.segments)} sign(s) found by FAST" if tags is not None else path.name
-        fig = timeline_figure(T, seq.fps, seq.segments, seq.keyframes, tags=tags, title=title)
+        fig = H._run_in(H._PLOT_THREAD, lambda: encoded_plot(timeline_figure(
+            T, seq.fps, seq.segments, seq.keyframes, tags=tags, title=title)))
 
         seen = {part: float(lm.present(part).mean()) for part in (L.POSE, L.LEFT_HAND, L.RIGHT_HAND)}
         status = (f"{path.name}: {T} frames ({T / seq.fps:.1f} s at {seq.fps:g} fps); body seen in "

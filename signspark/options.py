@@ -13,6 +13,9 @@ Example::
     steps = check("steps", args.steps)             # OptionError: --steps must be an integer in [1, 1000], got 0
     seed = check("seed", seed, label="Seed")       # the demo names its own field
 
+The browser demo's numeric fields are in :data:`FIELDS`: a range of :data:`RANGES`, narrowed
+where the demo allows less, under the label the page shows (:func:`check_field`).
+
 The library keeps its own checks; this layer gives the user a message about the option
 they typed before any work starts (a model loaded, a folder created).
 """
@@ -23,10 +26,13 @@ import dataclasses
 import math
 import numbers
 
-__all__ = ["OptionError", "Range", "RANGES", "check", "check_device", "describe", "MAX_GENERATED_FRAMES"]
+__all__ = ["OptionError", "Range", "RANGES", "Field", "FIELDS", "check", "check_field", "check_device", "describe",
+           "MAX_GENERATED_FRAMES", "MAX_DEMO_FRAMES"]
 
 # Longest clip generated per request; signspark.pipeline.MAX_FRAMES must be the same number.
 MAX_GENERATED_FRAMES = 1024
+# Longest clip the browser demo generates or renders (30 s at 25 fps).
+MAX_DEMO_FRAMES = 750
 
 
 class OptionError(ValueError):
@@ -63,6 +69,8 @@ RANGES: dict[str, Range] = {
     "fps": Range("--fps", float, 0.0, 240.0, low_open=True, help="video frames per second"),
     "input_fps": Range("--fps", float, 0.0, 1000.0, low_open=True, help="frame rate of the input clips"),
     "ply_frame": Range("--ply-frame", int, 0, 100_000, help="frame written as a .ply"),
+    "ply_frame_or_middle": Range("--ply-frame", int, -1, 100_000, help="frame written as a .ply (-1: the middle one)"),
+    "total_frames": Range("--frames", int, 0, MAX_GENERATED_FRAMES, help="frames in all (0: as many as needed)"),
     "per_segment": Range("--per-segment", int, 1, 1000, help="keyframes per segment"),
     "window": Range("--window", int, 1, 1_000_000, help="frames per inference window"),
     "clips": Range("--clips", int, 1, 1_000_000, help="clips per language"),
@@ -70,6 +78,29 @@ RANGES: dict[str, Range] = {
     "split_fraction": Range("--splits", float, 0.0, 1.0, help="fraction of clips in a split"),
     "concurrency": Range("--concurrency", int, 1, 64, help="requests processed at the same time"),
     "port": Range("--port", int, 1, 65535, help="TCP port"),
+}
+
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """A numeric field of the browser demo: a range of :data:`RANGES`, narrowed, under the label the page shows."""
+
+    option: str
+    label: str
+    low: float | None = None
+    high: float | None = None
+
+
+# The demo's numeric fields (its messages name them as the page does: "Sampling steps must be ...").
+FIELDS: dict[str, Field] = {
+    "steps": Field("steps", "Sampling steps", high=50),
+    "guidance": Field("guidance", "Guidance", high=10.0),
+    "seed": Field("seed", "Seed"),
+    "speed": Field("speed", "Signing speed"),
+    "practice_speed": Field("speed", "Signing speed", high=2.0),
+    "ply_frame": Field("ply_frame_or_middle", "3D frame", high=MAX_DEMO_FRAMES),
+    "total_frames": Field("total_frames", "Total frames", high=MAX_DEMO_FRAMES),
 }
 
 
@@ -102,22 +133,22 @@ def check(name: str, value, label: str | None = None, *, low: float | None = Non
         return default
     original = value
     if isinstance(value, bool):
-        raise OptionError(f"{label} must be {r.text()}, got {original!r}")
+        raise OptionError(f"{label} must be {r.text()}, got {_short_repr(original)}")
     if isinstance(value, str):
         text = value.strip()
         try:
             value = int(text) if r.kind is int else float(text)
         except ValueError:
-            raise OptionError(f"{label} must be {r.text()}, got {original!r}") from None
+            raise OptionError(f"{label} must be {r.text()}, got {_short_repr(original)}") from None
     if not isinstance(value, numbers.Real):
-        raise OptionError(f"{label} must be {r.text()}, got {type(original).__name__} {original!r}")
+        raise OptionError(f"{label} must be {r.text()}, got {type(original).__name__} {_short_repr(original)}")
     if r.kind is int:
         if isinstance(value, numbers.Integral):
             value = int(value)
         elif math.isfinite(float(value)) and float(value).is_integer():
             value = int(value)
         else:
-            raise OptionError(f"{label} must be {r.text()}, got {original!r}")
+            raise OptionError(f"{label} must be {r.text()}, got {_short_repr(original)}")
         if not r.low <= value <= r.high:
             raise OptionError(f"{label} must be {r.text()}, got {_short(value)}")
         return value
@@ -128,9 +159,21 @@ def check(name: str, value, label: str | None = None, *, low: float | None = Non
     return value
 
 
+def check_field(name: str, value, default=None):
+    """:func:`check` for the demo's field ``name`` (a key of :data:`FIELDS`): its range and its label."""
+    f = FIELDS[name]
+    return check(f.option, value, f.label, low=f.low, high=f.high, default=default)
+
+
 def _short(value) -> str:
     text = f"{value:g}" if isinstance(value, float) else str(value)
     return text if len(text) <= 40 else text[:20] + "..." + text[-10:] + f" ({len(text)} digits)"
+
+
+def _short_repr(value) -> str:
+    """``repr(value)``, cut to about 60 characters (a message never echoes a huge input)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}...{text[-10:]} ({len(text)} characters)"
 
 
 def check_device(value: str | None, label: str = "--device") -> str | None:

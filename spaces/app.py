@@ -14,7 +14,7 @@ from demo.app import build_demo, configure_threads, launch_kwargs, start_warm_up
 
 configure_threads()
 start_warm_up()
-demo = build_demo()
+demo = build_demo()  # public: visitors choose the built-in or the official model, nothing else
 
 if __name__ == "__main__":
     demo.queue(**launch_kwargs()["queue"]).launch(**launch_kwargs()["launch"])

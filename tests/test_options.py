@@ -123,3 +123,22 @@ def test_unwritable_output_names_the_output_not_the_temporary_file(tmp_path):
             fh.write(b"x")
     assert str(e.value).startswith(f"cannot write {target}: cannot create the folder {blocker}")
     assert ".tmp" not in str(e.value)
+
+
+def test_demo_fields_narrow_the_shared_ranges_under_their_labels():
+    from signspark.options import FIELDS, MAX_DEMO_FRAMES, check_field
+
+    for name in FIELDS:  # every field lies within its option's range (check raises ValueError if not)
+        assert check_field(name, None, default="unset") == "unset"
+    assert check_field("steps", "8") == 8 and check_field("ply_frame", -1) == -1
+    assert check_field("total_frames", 0) == 0 and check_field("total_frames", MAX_DEMO_FRAMES) == MAX_DEMO_FRAMES
+    for name, value, message in [
+        ("steps", 51, r"^Sampling steps must be an integer in \[1, 50\], got 51$"),
+        ("guidance", "nan", r"^Guidance must be a number in \[0, 10\], got nan$"),
+        ("practice_speed", 3, r"^Signing speed must be a number in \[0.25, 2\], got 3"),
+        ("ply_frame", -2, r"^3D frame must be an integer in \[-1, 750\], got -2$"),
+        ("total_frames", 751, r"^Total frames must be an integer in \[0, 750\], got 751$"),
+        ("seed", "x" * 10_000, r"^Seed must be .* got 'x{39}\.\.\.x{9}' \(10002 characters\)$"),
+    ]:
+        with pytest.raises(OptionError, match=message):
+            check_field(name, value)

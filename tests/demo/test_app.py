@@ -2,24 +2,62 @@
 
 from __future__ import annotations
 
+import pytest
+
 from demo import handlers as H
 from demo.app import build_demo, launch_kwargs
+from demo.errors import GuardedBlocks
 
 
 def _components(demo) -> dict:
     return {c.get("props", {}).get("elem_id"): c for c in demo.config["components"]}
 
 
-def test_api_endpoints_and_initial_model(tmp_path):
-    demo = build_demo(default_model=str(tmp_path))
+def _model_boxes(demo) -> list[dict]:
+    return [c["props"] for c in demo.config["components"] if c.get("props", {}).get("label") == "Model"]
+
+
+@pytest.fixture
+def restore_menu():
+    menu = H.model_menu()
+    yield
+    H.set_model_menu(menu)
+
+
+def test_api_endpoints_and_initial_model(tmp_path, restore_menu):
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    demo = build_demo(default_model=str(folder))
+    assert isinstance(demo, GuardedBlocks)
     names = {d["api_name"] for d in demo.config["dependencies"] if d.get("api_name")}
     assert {"text_to_sign", "load_keyframes", "keyframes_to_sign", "segment", "practice_new", "practice_check",
             "video_to_sign"} <= names
-    models = [c["props"] for c in demo.config["components"] if c.get("props", {}).get("label") == "Model"]
-    assert len(models) == 2 and all(m["value"] == str(tmp_path) for m in models)
-    default = [c["props"]["value"] for c in build_demo().config["components"]
-               if c.get("props", {}).get("label") == "Model"]
+    models = _model_boxes(demo)
+    assert len(models) == 2 and all(m["value"] == "my-model" for m in models)  # the folder's name, not its path
+    assert all(str(tmp_path) not in str(m) for m in models)
+    assert H.model_menu().source("my-model") == str(folder.resolve())  # named at launch: on the menu
+    default = [m["value"] for m in _model_boxes(build_demo())]
     assert default == [H.BUILTIN, H.BUILTIN]
+
+
+def test_public_menu_offers_builtin_and_official_only(restore_menu):
+    models = _model_boxes(build_demo())
+    assert all([v for _, v in m["choices"]] == [H.BUILTIN, H.OFFICIAL] for m in models)
+    assert not any(m["allow_custom_value"] for m in models)  # nothing to type in
+
+
+def test_menu_with_allowed_folders_and_any_model(tmp_path, restore_menu):
+    for name in ("a/generator", "b/generator"):
+        (tmp_path / name).mkdir(parents=True)
+    models = _model_boxes(build_demo(allow_models=[tmp_path / "a/generator", tmp_path / "b/generator"]))
+    assert [v for _, v in models[0]["choices"]] == [H.BUILTIN, H.OFFICIAL, "a/generator", "b/generator"]
+    models = _model_boxes(build_demo(any_model=True, default_model="org/some-model"))
+    assert all(m["allow_custom_value"] and m["value"] == "org/some-model" for m in models)
+
+
+def test_a_hub_repo_as_initial_model_needs_any_model(restore_menu):
+    with pytest.raises(ValueError, match="--any-model"):
+        build_demo(default_model="org/some-model")
 
 
 def test_text_box_states_the_limit():

@@ -10,7 +10,6 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from demo import handlers as H
 from demo.timeline import timeline_figure
@@ -189,17 +188,91 @@ def test_text_to_sign_bad_text(text, expected):
 
 
 @pytest.mark.parametrize("kw, expected", [
-    (dict(steps=0), "Sampling steps must be between"),
-    (dict(steps=2.5), "whole number"),
-    (dict(speed=float("nan")), "Signing speed"),
-    (dict(seed=-4), "Seed must be between"),
+    (dict(steps=0), r"Sampling steps must be an integer in \[1, 50\], got 0'"),
+    (dict(steps=2.5), "Sampling steps must be an integer"),
+    (dict(steps="NaN"), "Sampling steps must be an integer in .* got 'NaN'"),
+    (dict(speed=float("nan")), r"Signing speed must be a number in \[0.25, 4\], got nan"),
+    (dict(guidance="inf"), "Guidance must be a number in"),
+    (dict(seed=-4), "Seed must be an integer in"),
+    (dict(seed=10**40), r"Seed must be an integer .*\(41 digits\)|got 1000"),
+    (dict(steps="9" * 10_000), r"Sampling steps must be .*\(10002 characters\)"),
     (dict(view="sideways"), "(?i)unknown view 'sideways'"),
     (dict(backend="teapot"), "(?i)unknown renderer backend 'teapot'"),
-    (dict(model="/no/such/folder"), "neither an existing folder nor a Hub repo id"),
+    (dict(model="/no/such/folder"), r"Model must be one of built-in, official\.'"),
 ])
 def test_text_to_sign_bad_settings(kw, expected):
     with pytest.raises(gr.Error, match=expected):
         _t2s("hi", **kw)
+
+
+REFUSED_MODELS = ["/etc", "/no/such/folder", "/", "../../..", "~", "org/some-model", "LionelLow/SignSparK-2",
+                  "official/../..", "built-in/x", "file:///etc/passwd", "https://huggingface.co/x/y"]
+
+
+def test_a_model_off_the_menu_gets_one_message_whatever_it_is():
+    """No probing: /etc (a folder), a missing folder and a Hub repo id are refused alike."""
+    messages = set()
+    for choice in REFUSED_MODELS:
+        with pytest.raises(gr.Error) as e:
+            _t2s("hi", model=choice)
+        messages.add(e.value.message)
+    assert messages == {"Model must be one of built-in, official."}
+
+
+def test_refusing_a_model_does_not_look_at_the_file_system(monkeypatch):
+    from pathlib import Path
+
+    from demo.models import ModelMenu, ModelNotOffered
+
+    def no(*a, **k):
+        raise AssertionError("the file system was asked")
+
+    menu = ModelMenu()
+    for name in ("is_dir", "exists", "resolve", "stat", "expanduser"):
+        monkeypatch.setattr(Path, name, no)
+    for choice in REFUSED_MODELS:
+        with pytest.raises(ModelNotOffered):
+            menu.source(choice)
+    assert menu.source("Built-in") == H.BUILTIN and menu.source(" official ") == H.OFFICIAL
+
+
+def test_folders_named_at_launch_are_offered(tmp_path, tiny_assets):
+    from demo.models import ModelMenu
+
+    menu, entry = ModelMenu.for_launch([tiny_assets / "models" / "generator"])
+    H.set_model_menu(menu)
+    try:
+        assert entry == H.BUILTIN and H.model_choices() == [H.BUILTIN, H.OFFICIAL, "generator"]
+        assert H.load_pipeline("generator") is not None
+        with pytest.raises(gr.Error, match=r"Model must be one of built-in, official, generator\."):
+            _t2s("hi", model=str(tiny_assets / "models"))
+    finally:
+        H.set_model_menu(ModelMenu())
+        H.clear_caches()
+
+
+def test_any_model_accepts_what_is_typed(tiny_assets):
+    from demo.models import ModelMenu
+
+    H.set_model_menu(ModelMenu(any_model=True))
+    try:
+        assert H.load_pipeline(str(tiny_assets / "models" / "generator")) is not None
+        with pytest.raises(gr.Error) as e:
+            _t2s("hi", model="/no/such/folder")
+        assert "neither an existing folder nor a Hub repo id" in e.value.message
+        assert "/no/such" not in e.value.message  # paths are shown by their base name
+    finally:
+        H.set_model_menu(ModelMenu())
+        H.clear_caches()
+
+
+def test_error_messages_show_no_server_paths(tmp_path):
+    bad = tmp_path / "deep" / "folder" / "broken.npz"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(gr.Error) as e:
+        H.segment(str(bad), "", "onset_middle_offset", progress=None)
+    assert "broken.npz" in e.value.message and str(tmp_path) not in e.value.message
 
 
 def test_unknown_language_is_a_readable_error():
@@ -333,6 +406,34 @@ def test_lexicon_keyframes_and_letters():
     assert out.keyframes.tolist() == sorted(f for f, _ in table) and out.text == "abc"
 
 
+def test_rendering_and_plotting_stay_in_the_demo_threads(tmp_path, monkeypatch):
+    """Every tab renders in the long-lived render threads (an OpenGL context made in a server thread
+    that ends is never freed) and draws its plots in the one plot thread (matplotlib's fonts are per thread)."""
+    import threading
+
+    import demo.timeline
+    from signspark.pipeline import SignSparK
+
+    seen = {"render": set(), "plot": set()}
+    to_video, figure = SignSparK.text_to_video, demo.timeline.timeline_figure
+
+    def spy_video(self, *a, **k):
+        seen["render"].add(threading.current_thread().name.split("_")[0])
+        return to_video(self, *a, **k)
+
+    def spy_figure(*a, **k):
+        seen["plot"].add(threading.current_thread().name.split("_")[0])
+        return figure(*a, **k)
+
+    monkeypatch.setattr(SignSparK, "text_to_video", spy_video)
+    monkeypatch.setattr(demo.timeline, "timeline_figure", spy_figure)
+    _t2s("hi")
+    H.practice_new("ASL", "short", 1.0, "hands", False, None, progress=None)
+    H.keyframes_to_sign(None, "ab", "ASL", None, 0, "built-in", 1, 1.0, 0, "front", "skeleton", progress=None)
+    H.segment(str(_pose_file(tmp_path, T=30)), "", "onset_middle_offset", progress=None)
+    assert seen == {"render": {"demo-render"}, "plot": {"demo-plot"}}
+
+
 # ---------------------------------------------------------------------------------------------- segmentation
 def test_segment_a_pose_file(tmp_path):
     fig, rows, files, status = H.segment(str(_pose_file(tmp_path, T=30)), "", "onset_middle_offset", progress=None)
@@ -342,7 +443,7 @@ def test_segment_a_pose_file(tmp_path):
     assert clip["num_frames"] == 30 and len(clip["tags"]) == 30
     assert [[r[1], r[2]] for r in rows] == [[s["start"], s["end"]] for s in clip["segments"]]
     assert all(r[3] == pytest.approx(r[1] / 25) for r in rows)
-    assert Path(eaf).suffix == ".eaf" and isinstance(fig, Figure)
+    assert Path(eaf).suffix == ".eaf" and fig.type == "matplotlib" and fig.plot.startswith("data:image/webp")
     assert status.startswith("poses: 30 frames")
 
 

@@ -137,8 +137,15 @@ def test_space_app_starts_and_serves_the_demo(space, tmp_path, tiny_assets):
         assert "SignSparK" in page
         from gradio_client import Client
 
-        api = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
+        from gradio_client.exceptions import AppError
+
+        client = Client(url, verbose=False)
+        api = client.view_api(print_info=False, return_format="dict")
         assert {"/text_to_sign", "/load_keyframes", "/keyframes_to_sign", "/segment"} <= set(api["named_endpoints"])
+        for model in ("org/any-repo", "/etc"):  # a public Space: its menu only, one message for all
+            with pytest.raises(AppError, match=r"^Model must be one of built-in, official\.$"):
+                client.predict("hi", "ASL", model, 1, 1.0, 0, 1.0, "front", "skeleton", -1, False, "",
+                               api_name="/text_to_sign")
     except AssertionError as e:
         log.flush()
         raise AssertionError(f"{e}\n--- Space output ---\n{(tmp_path / 'space.log').read_text()[-3000:]}") from None

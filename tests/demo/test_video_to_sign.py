@@ -9,7 +9,7 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
+from gradio.components.plot import PlotData
 
 from demo import handlers as H
 from demo import video_to_sign as V
@@ -61,7 +61,7 @@ def test_outputs(captured, signing_video, segmenter):
     assert read_pose(files[1]).num_frames == 12
     assert read_eaf_segments(files[2], fps=25) == [sign]
     assert _frames(video) == ((H.RENDER_SIZE, H.RENDER_SIZE), 12) and Path(video).name == "bl.avatar.mp4"
-    assert isinstance(fig, Figure)
+    assert isinstance(fig, PlotData) and fig.plot.startswith("data:image/")
     assert status.startswith("bl.mp4: 12 frames (0.5 s at 25 fps)") and "FAST found 1 sign(s); 3 keyframe(s)" in status
     descs = " ".join(d for _, d in calls)
     for stage in ("finding the body and hands", "fitting", "finding the signs", "rendering frame 12/12"):
