@@ -354,8 +354,9 @@ def _stream_events(work: Callable[[Callable, Callable], Any]):
 def _t2s_status(out, text: str, files=None, first_frames_s: float | None = None) -> str:
     seq = out.pose
     status = (f"{seq.language}: {text!r} - {seq.num_frames} frames ({seq.num_frames / seq.fps:.1f} s), "
-              f"{len(seq.segments)} sign(s); {out.steps} steps, {out.nfe} model evaluations, seed {out.seed}; "
-              f"generated in {out.seconds:.2f} s")
+              f"{len(seq.segments)} sign(s); "
+              + ("the lexicon's motion" if out.sampler == "lexicon" else f"{out.steps} steps, {out.nfe} model evaluations")
+              + f", seed {out.seed}; generated in {out.seconds:.2f} s")
     if files is None:
         return status + "; rendering..."
     status += f", rendered ({files.backend}) in {files.render_seconds:.2f} s"
@@ -367,8 +368,11 @@ def _t2s_status(out, text: str, files=None, first_frames_s: float | None = None)
     return status
 
 
+MOTIONS = {"default": None, "lexicon": "lexicon", "generated": "generated"}  # the Motion menu -> pipeline
+
+
 def text_to_sign(text, language, model, steps, guidance, seed, speed, view, backend, ply_frame, left_handed=False,
-                 notation="", progress=gr.Progress()):
+                 notation="", motion="default", progress=gr.Progress()):
     """Text -> signing video (streamed while it renders), 3D avatar frame, animated .glb, timeline, downloads.
 
     A generator: it yields once the clip is generated (its timing for the player), then with each
@@ -399,6 +403,9 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
         seed = _seed(seed)
         ply_frame = check_field("ply_frame", ply_frame, default=-1)
         _menu.source(model)  # a model off the menu: refused before any work
+        if not isinstance(motion, (str, type(None))) or (motion or "default") not in MOTIONS:
+            raise gr.Error(f"Motion must be one of {', '.join(MOTIONS)}, got {str(motion)[:40]!r}")
+        motion = MOTIONS[motion or "default"]
         left_handed = bool(left_handed)
         render = _render_options(view, backend, False).resolved()  # a bad view or renderer: refused now
 
@@ -413,7 +420,7 @@ def text_to_sign(text, language, model, steps, guidance, seed, speed, view, back
                 segmenter=load_segmenter(), max_frames=MAX_FRAMES, progress=None,
                 also=_timeline(f"{language}: {text}"), left_handed=left_handed, glb=True,
                 on_generated=on_generated, on_chunk=on_chunk, steps=steps, guidance=guidance, seed=seed, speed=speed,
-                signs=signs)
+                signs=signs, motion=motion)
 
         skip = gr.skip()
         pieces: list[str] = []

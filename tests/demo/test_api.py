@@ -148,3 +148,12 @@ def test_video_to_sign(client, signing_video, blank_video):
     with pytest.raises(AppError, match="No person was found in blank.mp4"):
         client.predict(handle_file(str(blank_video)), "front", "skeleton", False, "onset_middle_offset", 3,
                        api_name="/video_to_sign")
+
+
+def test_text_to_sign_motion(client):
+    status = client.predict("hi", *T2S_ARGS.values(), "lexicon", api_name="/text_to_sign")[4]
+    assert "the lexicon's motion" in status
+    status = client.predict("hi", *T2S_ARGS.values(), "generated", api_name="/text_to_sign")[4]
+    assert "2 steps, 2 model evaluations" in status
+    with pytest.raises(AppError, match="Motion must be one of"):
+        client.predict("hi", *T2S_ARGS.values(), "dance", api_name="/text_to_sign")

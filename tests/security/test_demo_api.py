@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 240
 T2S = dict(text="hi", language="ASL", model="built-in", steps=1, guidance=1.0, seed=0, speed=2.0, view="front",
-           backend="skeleton", ply_frame=-1, left_handed=False, notation="")
+           backend="skeleton", ply_frame=-1, left_handed=False, notation="", motion="default")
 KF = dict(kf_file=None, word="", language="ASL", table={"headers": ["frame", "source"], "data": []}, total_frames=0,
           model="built-in", steps=1, guidance=1.0, seed=0, view="front", backend="skeleton", left_handed=False)
 EMPTY_ERROR = "has not enabled verbose error reporting"  # gradio_client's words for {"error": null}
@@ -210,8 +210,8 @@ def test_wrong_types_in_the_other_endpoints(server):
 
 def test_wrong_input_counts_are_named(server):
     message = server.raw("/text_to_sign", ["hi", "ASL"])
-    assert message.startswith("/text_to_sign takes 12 input(s) (Text, Sign language, Model") and "got 2" in message
-    assert "got 13" in server.raw("/text_to_sign", list(T2S.values()) + ["extra"])
+    assert message.startswith("/text_to_sign takes 13 input(s) (Text, Sign language, Model") and "got 2" in message
+    assert "got 14" in server.raw("/text_to_sign", list(T2S.values()) + ["extra"])
     assert "/segment takes 3 input(s)" in server.raw("/segment", [])
 
 
