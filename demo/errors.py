@@ -13,6 +13,9 @@ demo keeps ``show_error=False`` and makes sure every failure is a :class:`gradio
   uploaded) and answers with the input's label: ``Sampling steps must be a number in [1, 50],
   got 'NaN'``, not an empty error; whatever else fails there or while the results are packed is
   still a message (the details go to the server log).
+
+:class:`GuardedBlocks` also keeps each session's table of components from growing with every
+request (:func:`forget_replaced_components`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from gradio.exceptions import InvalidPathError
 
 from demo.models import refusal
 
-__all__ = ["public_message", "input_problem", "GuardedBlocks"]
+__all__ = ["public_message", "input_problem", "GuardedBlocks", "forget_replaced_components"]
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +173,25 @@ class GuardedBlocks(gr.Blocks):
             logger.exception("%s: results not sent", _endpoint(block_fn))
             raise gr.Error(f"{_endpoint(block_fn)}: the server could not send its results ({type(e).__name__}); "
                            f"the details are in the server log", print_exception=False) from None
+        finally:
+            if state is not None:
+                forget_replaced_components(state, self.blocks)
+
+
+def forget_replaced_components(state, app_blocks) -> int:
+    """Keep a session's table of components to the app's own; returns how many entries went.
+
+    For an output left unchanged (``gr.skip()``) Gradio 6 makes a new component, stores it under
+    the output's id and, when the output's next value comes, also under the copy's own new id,
+    with its config: five such entries per text-to-sign request, kept for the session's life (a
+    client sending requests in one session grew the server by about 0.2 MB per request). The app
+    makes no components per session (no ``gr.render``), so entries under other ids are dropped.
+    """
+    blocks = getattr(getattr(state, "blocks_config", None), "blocks", None)
+    if not isinstance(blocks, dict):
+        return 0
+    stray = [k for k in blocks if k not in app_blocks]
+    for k in stray:
+        del blocks[k]
+        getattr(state, "config_values", {}).pop(k, None)
+    return len(stray)

@@ -18,7 +18,7 @@ T2S_ARGS = dict(language="ASL", model="built-in", steps=2, guidance=1.5, seed=0,
 
 
 @pytest.fixture(scope="module")
-def client():
+def served():
     from demo.app import build_demo, launch_kwargs
 
     demo = build_demo()
@@ -26,9 +26,14 @@ def client():
     demo.queue(**kw["queue"]).launch(prevent_thread_lock=True, server_name="127.0.0.1", ssr_mode=False, quiet=True,
                                      **kw["launch"])
     try:
-        yield Client(demo.local_url, verbose=False)
+        yield demo
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    return Client(served.local_url, verbose=False)
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +70,15 @@ def test_text_to_sign_left_handed(client):
     right = PoseSequence.load(next(f for f in right if f.endswith(".npz")))
     np.testing.assert_allclose(left.params["left_hand_pose"], mirror_sequence(right).params["left_hand_pose"],
                                atol=1e-5)
+
+
+def test_a_session_does_not_grow_with_its_requests(served, client):
+    """Gradio 6 keeps a copy of every output left unchanged by a streamed step, per request; not here."""
+    for _ in range(3):
+        client.predict("hi", **{**T2S_ARGS, "steps": 1}, api_name="/text_to_sign")
+    session = served.state_holder.session_data[client.session_hash]
+    assert set(session.blocks_config.blocks) <= set(served.blocks)
+    assert set(session.config_values) <= set(served.blocks)
 
 
 def test_practice_endpoints(client):
