@@ -68,7 +68,7 @@ def main(argv=None) -> int:
         for text in SENTENCES[lang]:
             for seed in range(args.seeds):
                 take = pipe(text, lang, seed=seed, motion="lexicon").pose
-                gen = pipe(text, lang, seed=seed, motion="generated", steps=args.steps).pose
+                gen = pipe(text, lang, seed=seed, motion="generated", steps=args.steps, retrieval=True).pose
                 rows["lexicon"].append(wrist_figures(p2j, take, take, wrists))
                 rows["generated"].append(wrist_figures(p2j, take, gen, wrists))
         for motion, values in rows.items():

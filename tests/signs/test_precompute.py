@@ -82,7 +82,10 @@ def test_cache_help_says_where_and_how(capsys):
 
 
 def test_warm_examples_readies_the_registry_examples(cache_dir, monkeypatch):
+    from signspark.signs.dsgs.lexicon import dsgs_lexicon
     from signspark.signs.precompute import warm_examples
+
+    dsgs_lexicon.cache_clear()  # signs that earlier tests animated are in memory and would not be written
 
     n = warm_examples("DSGS")  # "Die Kinder lernen", ...: signs and fingerspelled letters
     assert n >= 5 and fc.default_form_cache().stats().files >= 3
