@@ -303,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server RSS after {first[0]} requests (warm-up): {first[1]:.0f} MB; after {last[0]}: {last[1]:.0f} MB "
               f"({growth:+.1f} %); fitted growth {per_req:+.2f} MB/request over {last[0] - first[0]} requests")
         print(f"RSS target (flat within 10 % after warm-up): {'met' if abs(growth) <= 10 else 'NOT met'}")
+        half = [(n, rss) for _, n, rss in samples if n >= last[0] / 2 and rss is not None]
+        if len(half) >= 2:  # a plateau whatever the warm-up: the render threads (and their GL contexts) come late
+            print(f"second half of the run: {half[0][1]:.0f} MB after {half[0][0]} requests, {half[-1][1]:.0f} MB "
+                  f"after {half[-1][0]} ({(half[-1][1] - half[0][1]) / half[0][1] * 100:+.1f} %); "
+                  f"range {min(r for _, r in half):.0f}-{max(r for _, r in half):.0f} MB")
     else:
         print("too few requests after the warm-up for an RSS growth figure (run longer or lower --warm-up)")
     failed = failed + wrong

@@ -108,7 +108,8 @@ def input_problem(block, value: Any, index: int = 0) -> str | None:
         if not all(_is_file_data(f) for f in files):
             return (f"{label} must be an uploaded file ({{\"path\": ..., \"meta\": {{\"_type\": "
                     f"\"gradio.FileData\"}}}}; with gradio_client, handle_file(path)), got {_kind(value)}")
-        suffixes = [t.lower() for t in getattr(block, "file_types", None) or [] if t.startswith(".")]
+        types = getattr(block, "file_types", None) or []
+        suffixes = [t.lower() for t in types] if all(t.startswith(".") for t in types) else []  # else: Gradio's
         for f in files:
             name = f["path"].replace("\\", "/").rsplit("/", 1)[-1]
             if suffixes and not name.lower().endswith(tuple(suffixes)):

@@ -81,3 +81,24 @@ def test_warm_up_loads_the_model_and_never_raises(tmp_path, caplog):
     assert not thread.is_alive() and H.BUILTIN in H._pipelines  # the built-in model is loaded and cached
     assert warm_up(str(tmp_path / "no-such-model")) is None  # a bad model is logged, not raised
     assert "warm-up failed" in caplog.text
+
+
+def test_launch_options_for_models(tmp_path, monkeypatch, capsys):
+    import demo.app
+    from demo.command import main
+    from signspark.cli import main as signspark_main
+
+    calls = []
+    monkeypatch.setattr(demo.app, "serve", lambda **kw: calls.append(kw))
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    assert main(["--allow-model", str(folder), "--allow-model", str(tmp_path), "--no-warm-up"]) == 0
+    assert calls[-1]["allow_models"] == [str(folder), str(tmp_path)] and calls[-1]["any_model"] is False
+    assert main(["--any-model", "--model", "org/some-model"]) == 0 and calls[-1]["any_model"] is True
+    for argv in (["--model", "org/some-model"], ["--allow-model", str(tmp_path / "missing")]):
+        with pytest.raises(SystemExit) as e:
+            main(argv)
+        assert e.value.code == 2
+    assert "needs --any-model" in capsys.readouterr().err
+    assert signspark_main(["demo", "--model", "/no/such/folder"]) == 2 and len(calls) == 2
+    assert "--any-model" in capsys.readouterr().err

@@ -63,6 +63,7 @@ def test_input_problems_name_the_input(block, value, expected):
     (_block(gr.Textbox), ""), (_block(gr.File, file_types=[".npz"]), None),
     (_block(gr.File, file_types=[".npz"]), {"path": "/g/up/clip.NPZ", "meta": {"_type": "gradio.FileData"}}),
     (_block(gr.Dataframe), {"headers": ["frame", "source"], "data": [[0, "file:0"]]}), (_block(gr.State), object()),
+    (_block(gr.File, file_types=["image", ".npz"]), {"path": "/g/up/a.png", "meta": {"_type": "gradio.FileData"}}),
 ])
 def test_good_inputs_pass(block, value):
     assert input_problem(block, value) is None

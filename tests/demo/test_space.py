@@ -136,7 +136,6 @@ def test_space_app_starts_and_serves_the_demo(space, tmp_path, tiny_assets):
         page = _wait_for_page(url, proc, START_TIMEOUT_S)
         assert "SignSparK" in page
         from gradio_client import Client
-
         from gradio_client.exceptions import AppError
 
         client = Client(url, verbose=False)
