@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import signal
 import sys
-import threading
+
+from . import termination
 
 COMMANDS = ["info", "generate", "segment", "render", "export", "capture", "export-pose", "corpus", "evaluate",
             "download", "cache"]
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 0
-    previous = _exit_on_sigterm()
+    previous = termination.install()
     try:
         return int(args._run(args) or 0)
     except CLIError as e:
@@ -84,20 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _exit_on_sigterm():
-    """Turn SIGTERM into SystemExit(143) in the main thread, so that a terminated command cleans up like
-    an interrupted one (temporary files removed, the video encoder stopped). Returns the previous handler."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-
-    def terminate(signum, frame):
-        raise SystemExit(128 + signum)
-
-    return signal.signal(signal.SIGTERM, terminate)
+        termination.restore(previous)
 
 
 if __name__ == "__main__":

@@ -109,10 +109,15 @@ def run(args) -> int:
     except ValueError as e:
         raise CLIError(str(e)) from None
     total = max(seq.num_frames, other.num_frames if other is not None else 0)
+    from ..termination import raise_if_terminated
+
+    def progress(done: int, n: int) -> None:
+        raise_if_terminated()
+        bar.update(done - bar.n)
+
     with tqdm(total=total, unit="frame", desc="render", leave=False) as bar:
         try:
-            path = render_video(seq, out, options, compare=other, body_model=body,
-                                progress=lambda done, n: bar.update(done - bar.n))
+            path = render_video(seq, out, options, compare=other, body_model=body, progress=progress)
         except BackendUnavailableError as e:
             raise CLIError(str(e)) from None
     print(f"wrote {path} ({total} frames)")

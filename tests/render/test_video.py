@@ -157,15 +157,17 @@ def test_terminated_render_command_cleans_up(tmp_path):
 
     seq = PoseSequence.zeros(20000).save(tmp_path / "long.npz")  # long enough to be stopped on a fast machine
     out = tmp_path / "out" / "long.mp4"
-    proc = subprocess.Popen([sys.executable, "-m", "signspark", "render", str(seq), "-o", str(out),
-                             "--backend", "skeleton", "--size", "64"], stderr=subprocess.PIPE, text=True)
+    with open(tmp_path / "stderr.txt", "w") as err:  # a file, not a pipe: progress output never blocks
+        proc = subprocess.Popen([sys.executable, "-m", "signspark", "render", str(seq), "-o", str(out),
+                                 "--backend", "skeleton", "--size", "64"], stderr=err)
+    log = lambda: (tmp_path / "stderr.txt").read_text()[-2000:]  # noqa: E731
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out.parent.is_dir() and list(out.parent.glob(".*.tmp.mp4"))):
         if proc.poll() is not None:
-            pytest.fail(f"render ended before it could be stopped: {proc.stderr.read()}")
+            pytest.fail(f"render ended before it could be stopped: {log()}")
         time.sleep(0.02)
     children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=60) == 143
+    assert proc.wait(timeout=60) == 143, log()
     assert all(_gone(pid) for pid in children)
     assert list(out.parent.iterdir()) == []
