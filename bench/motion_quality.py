@@ -12,6 +12,10 @@ Printed per language, averaged over sentences and seeds, for both wrists (built-
   motion is smooth, a clip that snaps to its keyframes and back is not.
 * ``step``: the largest wrist movement between two frames (mm; at 25 fps, 80 mm is 2 m/s).
 
+A third row, ``straight``, is a baseline: the wrists moved in straight lines at constant speed between
+the take's keyframes (joint positions interpolated, no model); a generator that fills the motion
+around keyframes should follow the take at least as closely as that.
+
 Usage::
 
     python bench/motion_quality.py                  # the built-in model, default sentences, 3 seeds
@@ -43,6 +47,21 @@ def wrist_figures(p2j, take, seq, wrists) -> tuple[float, float, float]:
     return dev, acc, step
 
 
+def straight_figures(p2j, take, wrists) -> tuple[float, float, float]:
+    """:func:`wrist_figures` of the take's wrists interpolated linearly between its keyframes."""
+    a = p2j.joints(take)[:, wrists]
+    keys = np.unique(take.keyframes[take.keyframes < len(a)])
+    t = np.arange(len(a))
+    b = np.stack([[np.interp(t, keys, a[keys, w, c]) for c in range(3)] for w in range(len(wrists))])
+    b = b.transpose(2, 0, 1)
+    free = np.ones(len(a), bool)
+    free[keys] = False
+    dev = float(np.linalg.norm(a - b, axis=-1)[free].mean() * 1000)
+    acc = float(np.linalg.norm(np.diff(b, 2, axis=0), axis=-1).mean() * 1000)
+    step = float(np.linalg.norm(np.diff(b, axis=0), axis=-1).max() * 1000)
+    return dev, acc, step
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default=None, help="generator folder (default: the built-in model)")
@@ -64,13 +83,14 @@ def main(argv=None) -> int:
     print(f"model: {args.model or 'built-in'}; {args.steps} steps; seeds 0..{args.seeds - 1}")
     print(f"{'language':8} {'motion':10} {'dev mm':>8} {'acc mm/f2':>10} {'step mm':>8}")
     for lang in args.languages:
-        rows: dict[str, list] = {"generated": [], "lexicon": []}
+        rows: dict[str, list] = {"generated": [], "straight": [], "lexicon": []}
         for text in SENTENCES[lang]:
             for seed in range(args.seeds):
                 take = pipe(text, lang, seed=seed, motion="lexicon").pose
                 gen = pipe(text, lang, seed=seed, motion="generated", steps=args.steps, retrieval=True).pose
                 rows["lexicon"].append(wrist_figures(p2j, take, take, wrists))
                 rows["generated"].append(wrist_figures(p2j, take, gen, wrists))
+                rows["straight"].append(straight_figures(p2j, take, wrists))
         for motion, values in rows.items():
             dev, acc, step = (statistics.fmean(v[i] for v in values) for i in range(3))
             print(f"{lang:8} {motion:10} {dev:8.0f} {acc:10.1f} {step:8.0f}")
