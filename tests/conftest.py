@@ -85,3 +85,17 @@ def tiny_mclip():
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def blank_video(tmp_path_factory):
+    """Four frames of plain colour (128 x 128 mp4): a video with no person in it."""
+    import numpy as np
+
+    from signspark.render import Mp4Writer
+
+    path = tmp_path_factory.mktemp("blank") / "blank.mp4"
+    with Mp4Writer(path, fps=25) as w:
+        for k in range(4):
+            w.write(np.full((128, 128, 3), 230 - 10 * k, np.uint8))
+    return path

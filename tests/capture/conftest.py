@@ -2,7 +2,6 @@
 
 import importlib.util
 
-import numpy as np
 import pytest
 
 HAS_MEDIAPIPE = importlib.util.find_spec("mediapipe") is not None
@@ -45,12 +44,3 @@ def rendered(spelled, body, tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def blank_video(tmp_path_factory):
-    from signspark.render import Mp4Writer
-
-    path = tmp_path_factory.mktemp("blank") / "blank.mp4"
-    with Mp4Writer(path, fps=25) as w:
-        for k in range(4):
-            w.write(np.full((128, 128, 3), 230 - 10 * k, np.uint8))
-    return path

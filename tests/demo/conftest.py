@@ -73,20 +73,6 @@ def signing_video(tmp_path_factory):
     return path, seq
 
 
-@pytest.fixture(scope="session")
-def blank_video(tmp_path_factory):
-    """Four frames of plain colour: no person in it."""
-    import numpy as np
-
-    from signspark.render import Mp4Writer
-
-    path = tmp_path_factory.mktemp("blank") / "blank.mp4"
-    with Mp4Writer(path, fps=25) as w:
-        for k in range(4):
-            w.write(np.full((128, 128, 3), 230 - 10 * k, np.uint8))
-    return path
-
-
 class _OneSign:
     """Stands in for the FAST segmenter: one sign over the frames ``sign`` of any clip (the tiny test
     model's random weights would find any number). ``seen`` records the shapes of the features."""
