@@ -286,7 +286,8 @@ def configure_threads(threads: int | None = None) -> int:
 def warm_up(model: str | None = None) -> float | None:
     """One small text-to-sign request, so that the first visitor does not wait while the model, the
     body, the avatar, the renderer's shaders and the plotting fonts load (several seconds on a CPU),
-    then the sign lexicons (:func:`warm_lexicons`).
+    then every render thread's OpenGL context (:func:`demo.handlers.warm_render_threads`) and the sign
+    lexicons (:func:`warm_lexicons`).
 
     Returns the seconds it took, or None when it failed (logged; the demo works regardless).
     """
@@ -295,6 +296,7 @@ def warm_up(model: str | None = None) -> float | None:
         for _ in H.text_to_sign("hi", "ASL", model or H.BUILTIN, 2, H.DEFAULT_GUIDANCE, 0, 1.0, "front", "auto", -1,
                                 progress=None):
             pass
+        H.warm_render_threads()
         warm_lexicons()
     except Exception as e:  # noqa: BLE001 - a failed warm-up must not stop the server
         logging.getLogger(__name__).warning("demo warm-up failed: %s", e)

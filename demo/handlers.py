@@ -275,6 +275,38 @@ _RENDER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_na
 _PLOT_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-plot")
 
 
+def warm_render_threads(task: Callable[[], Any] | None = None, timeout: float = 120.0) -> int:
+    """Start every render thread now and run ``task`` once in each (default: one small frame with the
+    demo's renderer, which makes the thread's OpenGL context and compiles its programs), so that the
+    first visitors' requests find them ready and the server's memory is flat from its first requests.
+
+    Returns the number of threads warmed. The tasks wait for one another, so each lands in its own
+    thread; if the threads are busy for ``timeout`` seconds the warm-up gives up (threading.BrokenBarrierError).
+    """
+    n = _RENDER_THREADS._max_workers
+    barrier = threading.Barrier(n, timeout=timeout)
+
+    def one() -> None:
+        barrier.wait()  # every task holds its thread until all have one
+        (task or _render_one_frame)()
+
+    futures = [_RENDER_THREADS.submit(one) for _ in range(n)]
+    for f in futures:
+        f.result()
+    return n
+
+
+def _render_one_frame() -> None:
+    import dataclasses
+
+    from signspark.pose.sequence import PoseSequence
+    from signspark.render import render_frames
+
+    options = dataclasses.replace(_render_options("front", "auto", False), size=64, caption=None)
+    for _ in render_frames(PoseSequence.zeros(1), options):
+        pass
+
+
 def _run_in(pool: concurrent.futures.ThreadPoolExecutor, fn: Callable, *args, **kwargs):
     """``fn(*args, **kwargs)`` in one of ``pool``'s threads, with this request's context (Gradio's
     progress bar finds its request through context variables); returns or raises what ``fn`` did."""

@@ -83,6 +83,15 @@ def test_warm_up_loads_the_model_and_never_raises(tmp_path, caplog):
     assert "warm-up failed" in caplog.text
 
 
+def test_warm_render_threads_runs_once_in_each_thread():
+    import threading
+
+    seen = []
+    assert H.warm_render_threads(lambda: seen.append(threading.get_ident())) == 4
+    assert len(set(seen)) == 4  # one run in each of the four render threads
+    assert H.warm_render_threads() == 4  # the default: a one-frame render, each thread with its renderer
+
+
 def test_launch_options_for_models(tmp_path, monkeypatch, capsys):
     import demo.app
     from demo.command import main
