@@ -333,19 +333,20 @@ def _misses(rows: list[dict], key: str) -> str:
     return text or "none"
 
 
-def segment_report(rows: list[dict]) -> None:
-    """FAST on clean and on captured features, and the measured feature noise."""
+def segment_report(rows: list[dict], model: str | None = None) -> None:
+    """FAST (``model``: a folder, default the built-in) on clean and on captured features, and the
+    measured feature noise."""
     import json
 
     from signspark.segment import Segmenter
     from signspark.segment.metrics import score_clips
 
-    seg = Segmenter.from_pretrained()
+    seg = Segmenter.from_pretrained(model)
     for name in ("clean", "captured"):
         clips = {r["word"]: r[f"{name}_features"] for r in rows}
         result = seg.segment(clips)
         scores = score_clips((result[r["word"]].tags, r["true_tags"]) for r in rows)
-        print(f"FAST (built-in) on {name} features: frame accuracy {scores.frame_accuracy:.3f}, onset F1 (±2) "
+        print(f"FAST ({model or 'built-in'}) on {name} features: frame accuracy {scores.frame_accuracy:.3f}, onset F1 (±2) "
               f"{scores.onset_f1:.3f}, segment F1 (IoU ≥ 0.5) {scores.segment_f1:.3f} "
               f"({scores.num_clips} clips, {scores.num_frames} frames)")
     noise = _noise_summary([feature_noise(r["clean_features"], r["captured_features"]) for r in rows])
@@ -371,6 +372,7 @@ def main(argv=None) -> int:
     ap.add_argument("--diagnose", action="store_true",
                     help="also fit with true depth / true image positions, and match letters without a fit")
     ap.add_argument("--segment", action="store_true", help="also score FAST on clean and captured features")
+    ap.add_argument("--fast-model", metavar="DIR", help="the FAST model --segment scores (default: the built-in)")
     ap.add_argument("--cache", type=Path, help="keep MediaPipe's landmarks here and reuse them")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -419,7 +421,7 @@ def main(argv=None) -> int:
             print(f"  letters from {what}: {n}/{letters} ({100 * n / max(letters, 1):.0f}%); "
                   f"missed: {_misses(rows, key + '_misses')}")
     if args.segment:
-        segment_report(rows)
+        segment_report(rows, args.fast_model)
     try:
         load = os.getloadavg()
         print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
