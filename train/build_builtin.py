@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "assets" / "models", help="where the models are exported")
     p.add_argument("--clips", type=int, default=2000, help="corpus clips per language (default 2000)")
     p.add_argument("--fast-epochs", type=int, default=4)
-    p.add_argument("--gen-steps", type=int, default=4000, help="generator training steps (default 4000)")
+    p.add_argument("--gen-steps", type=int, default=2000, help="generator training steps (default 2000)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--threads", type=int, default=2, help="torch threads")
     p.add_argument("--seed", type=int, default=0)
