@@ -36,6 +36,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--no-retrieval", action="store_true",
                    help="T2P as pure text-to-pose: no keyframes from the lexicon, even for a model that takes them "
                         "(the built-in model's default is sign retrieval)")
+    p.add_argument("--motion", choices=["generated", "lexicon"], default=None,
+                   help="T2P with a take from the lexicon: the motion generated around its keyframes, or the "
+                        "lexicon's own motion (default: the model's setting; the built-in model's is lexicon)")
     p.add_argument("--keyframe-policy", default="onset_middle_offset",
                    choices=["onset_middle_offset", "uniform", "random", "every_frame"],
                    help="how KF2P keyframes are chosen from the ground-truth segments")
@@ -64,7 +67,8 @@ def _load_generator(args: argparse.Namespace):
 
     kwargs = {} if args.device is None else {"device": args.device}
     pipe = SignSparK.from_pretrained(args.model, **kwargs)
-    generate = pipeline_generator(pipe, guidance=args.guidance, retrieval=False if args.no_retrieval else None)
+    generate = pipeline_generator(pipe, guidance=args.guidance, retrieval=False if args.no_retrieval else None,
+                                  motion=args.motion)
     return generate, str(args.model or "built-in")
 
 
@@ -103,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
     args.guidance = check("guidance", args.guidance)
     args.seed = check("seed", args.seed)
     args.device = check_device(args.device)
+    if args.no_retrieval and args.motion == "lexicon":
+        raise CLIError("--motion lexicon signs the lexicon's take; it cannot be combined with --no-retrieval")
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise CLIError(f"{out} exists and is not a folder; -o takes the folder the report is written into")
@@ -126,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
         settings={"model": model_name, "data": str(args.data), "split": args.split,
                   "guidance": args.guidance if args.guidance is not None else "model default",
                   "body_model": _body_model_name(args.smplx),
-                  "t2p_retrieval": "off (pure text-to-pose)" if args.no_retrieval else "model default"})
+                  "t2p_retrieval": "off (pure text-to-pose)" if args.no_retrieval else "model default",
+                  "t2p_motion": args.motion or "model default"})
     result["notes"] = notes + result["notes"]
     paths = write_report(result, out)
     summary = [r for r in result["results"] if r["language"] == "all"]

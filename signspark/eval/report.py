@@ -443,7 +443,7 @@ def _jsonable(x):
 
 # ---------------------------------------------------------------------------------------------- the pipeline
 def pipeline_generator(pipe, guidance: float | None = None, sampler: str | None = None,
-                       retrieval: bool | None = None) -> Generator:
+                       retrieval: bool | None = None, motion: str | None = None) -> Generator:
     """Wrap a :class:`signspark.pipeline.SignSparK` as a :data:`Generator`.
 
     T2P calls ``pipe.text_to_pose``; KF2P calls ``pipe.keyframes_to_pose`` with the
@@ -454,8 +454,13 @@ def pipeline_generator(pipe, guidance: float | None = None, sampler: str | None 
         sampler: ODE sampler name (the pipeline's default when None).
         retrieval: T2P with the lexicon's keyframes (True), pure text-to-pose (False), or the
             model's own setting (None).
+        motion: what T2P makes of a take retrieved from the lexicon: ``"generated"`` (the model
+            fills the motion around its keyframes), ``"lexicon"`` (the take's own motion), or the
+            model's own setting (None).
     """
     t2p = {} if retrieval is None else {"retrieval": bool(retrieval)}
+    if motion is not None:
+        t2p["motion"] = motion
     extra = {}
     if guidance is not None:
         extra["guidance"] = guidance

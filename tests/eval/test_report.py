@@ -145,3 +145,29 @@ def test_a_refused_clip_is_noted_not_fatal(clips):
 
     with pytest.raises(ValueError, match="every generation failed.*nope"):
         evaluate(clips, refuse, steps=[1], tasks=["t2p"], to_joints=linear_to_joints(), progress=False)
+
+
+def test_pipeline_generator_passes_the_motion_to_text_to_pose():
+    from types import SimpleNamespace
+
+    from signspark.eval.report import pipeline_generator
+
+    seen = []
+
+    class Pipe:
+        def text_to_pose(self, text, **kw):
+            seen.append(kw)
+            return SimpleNamespace(pose="pose")
+
+    req = SimpleNamespace(task="t2p", text="hello", language="ASL", num_frames=10, num_steps=4, seed=0)
+    for motion in (None, "generated", "lexicon"):
+        assert pipeline_generator(Pipe(), motion=motion)(req) == "pose"
+    assert "motion" not in seen[0] and seen[1]["motion"] == "generated" and seen[2]["motion"] == "lexicon"
+
+
+def test_evaluate_refuses_lexicon_motion_without_retrieval(tmp_path, capsys):
+    from signspark.cli import main
+
+    assert main(["evaluate", "--data", str(tmp_path), "--no-retrieval", "--motion", "lexicon",
+                 "-o", str(tmp_path / "r")]) == 2
+    assert "--no-retrieval" in capsys.readouterr().err
