@@ -25,11 +25,12 @@ def test_bench_help(script):
     assert "usage:" in _run(f"bench/{script}.py", "--help")
 
 
-def test_motion_quality_bench_prints_both_motions():
+def test_motion_quality_bench_prints_both_motions_and_the_baseline():
     out = _run("bench/motion_quality.py", "--languages", "ASL", "--seeds", "1", "--steps", "1")
     rows = [line.split() for line in out.splitlines() if line.startswith("ASL")]
-    assert [r[1] for r in rows] == ["generated", "lexicon"]
-    assert float(rows[1][2]) == 0.0  # the take against itself
+    assert [r[1] for r in rows] == ["generated", "straight", "lexicon"]
+    assert float(rows[2][2]) == 0.0  # the take against itself
+    assert float(rows[1][2]) > 0.0  # straight lines leave the take's path between keyframes
 
 
 def test_render_bench_prints_a_row_per_backend():
