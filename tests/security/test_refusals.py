@@ -1,0 +1,59 @@
+"""Inputs that hung, crashed with a traceback or left files behind before (found by ``bench/hostile.py``).
+
+Each test builds its hostile input here and checks the refusal: a message naming the problem, no
+traceback, nothing left at the destination. A read that could block (a FIFO) runs in a child
+process with a timeout, so that a regression fails instead of hanging the test run.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOCKING_TIMEOUT_S = 60  # a read that returns at all returns in well under a second
+
+
+def _in_child(code: str) -> subprocess.CompletedProcess:
+    """``code`` in a fresh interpreter with this checkout first on the path; fails the test if it blocks."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    try:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                              timeout=BLOCKING_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"blocked for {BLOCKING_TIMEOUT_S} s: {code}")
+
+
+# ---------------------------------------------------------------------------------------------- FIFOs, devices
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("reader, name", [("signspark.npz:read_npz", "clip.npz"),
+                                          ("signspark.safe_json:load_json", "keyframes.json"),
+                                          ("signspark.pose.sequence:PoseSequence.load", "clip.npz")])
+def test_a_named_pipe_is_refused_without_blocking(tmp_path, reader, name):
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    module, attr = reader.split(":")
+    out = _in_child(f"import {module} as m\n"
+                    f"try:\n    m.{attr}({str(fifo)!r})\n"
+                    f"except ValueError as e:\n    print('refused:', e)\n")
+    assert out.returncode == 0, out.stderr
+    assert f"refused: {fifo}: not a regular file (a named pipe, device or socket)" in out.stdout
+
+
+def test_a_device_and_a_folder_are_named(tmp_path):
+    from signspark.npz import NpzError, read_npz
+    from signspark.safe_json import JsonInputError, load_json
+
+    if Path("/dev/zero").exists():
+        with pytest.raises(NpzError, match="not a regular file"):
+            read_npz("/dev/zero")
+    with pytest.raises(NpzError, match="is a folder, not a .npz file"):
+        read_npz(tmp_path)
+    with pytest.raises(JsonInputError, match="is a folder, not a JSON file"):
+        load_json(tmp_path)
+    with pytest.raises(JsonInputError, match="no such file"):
+        load_json(tmp_path / "missing.json")
