@@ -221,10 +221,12 @@ def load_config(folder: str | os.PathLike, name: str = CONFIG_NAME) -> dict[str,
     path = Path(folder) / name
     if not path.is_file():
         raise FileNotFoundError(f"no {name} in {str(folder)!r}; expected a model folder written by save_pretrained")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from e
+    from .safe_json import load_json
+
+    data = load_json(path)  # size, nesting and numbers checked: a folder may come from anyone
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,3 +57,30 @@ def test_a_device_and_a_folder_are_named(tmp_path):
         load_json(tmp_path)
     with pytest.raises(JsonInputError, match="no such file"):
         load_json(tmp_path / "missing.json")
+
+
+# ---------------------------------------------------------------------------------------------- model folders
+@pytest.mark.parametrize("text, expected", [("[" * 100_000 + "]" * 100_000, "nested 100000 levels deep"),
+                                            ('{"model_type": NaN}', "NaN is not a valid number"),
+                                            ("[1, 2]", "expected a JSON object, got list")])
+def test_a_hostile_config_json_is_a_message(tmp_path, text, expected):
+    """A deeply nested config.json raised RecursionError (a traceback) from `generate --model` and `segment --model`."""
+    from signspark import hub
+    from signspark.segment.model import FastConfig
+
+    (tmp_path / "config.json").write_text(text)
+    with pytest.raises(ValueError, match=expected):
+        hub.load_config(tmp_path)
+    with pytest.raises(ValueError, match=expected):
+        FastConfig.load(tmp_path / "config.json")
+
+
+def test_generate_with_a_deep_config_exits_with_a_message(tmp_path, capsys):
+    from signspark.cli import main
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["generate", "hi", "--model", str(tmp_path / "model"), "-o", str(tmp_path / "x.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "config.json: arrays and objects are nested 100000 levels deep" in err and "Traceback" not in err
+    assert not (tmp_path / "x.npz").exists()
