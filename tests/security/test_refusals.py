@@ -84,3 +84,19 @@ def test_generate_with_a_deep_config_exits_with_a_message(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "config.json: arrays and objects are nested 100000 levels deep" in err and "Traceback" not in err
     assert not (tmp_path / "x.npz").exists()
+
+
+# ---------------------------------------------------------------------------------------------- destinations
+def test_a_video_whose_name_is_taken_by_a_folder_leaves_no_temporary(tmp_path):
+    import numpy as np
+
+    from signspark.atomic import OutputError
+    from signspark.render.video import Mp4Writer
+
+    (tmp_path / "clip.mp4").mkdir()
+    writer = Mp4Writer(tmp_path / "clip.mp4", fps=25)
+    for _ in range(2):
+        writer.write(np.zeros((16, 16, 3), np.uint8))
+    with pytest.raises(OutputError, match="cannot write .*clip.mp4"):
+        writer.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
