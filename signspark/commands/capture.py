@@ -197,6 +197,12 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"{out}: with a folder INPUT, -o names a folder (no suffix)")
     if args.landmarks and not many and Path(args.landmarks).suffix.lower() != ".pose":
         raise CLIError(f"{args.landmarks}: --landmarks is written as .pose")
+    if not many:  # both outputs, before the capture: a failed command leaves neither
+        from signspark.atomic import check_writable
+
+        check_writable(out)
+        if args.landmarks:
+            check_writable(args.landmarks)
 
     import torch
     from tqdm.auto import tqdm

@@ -87,6 +87,22 @@ def test_generate_with_a_deep_config_exits_with_a_message(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------------------------------------- destinations
+def test_check_writable_names_the_problem_and_creates_nothing(tmp_path):
+    from signspark.atomic import OutputError, check_writable
+
+    (tmp_path / "folder.mp4").mkdir()
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(OutputError, match="folder.mp4: it is a folder"):
+        check_writable(tmp_path / "folder.mp4")
+    with pytest.raises(OutputError, match="a_file is not a folder"):
+        check_writable(tmp_path / "a_file" / "deeper" / "out.mp4")
+    if Path("/proc/self").is_dir():  # a virtual file system that takes no new files, even from root
+        with pytest.raises(OutputError, match="cannot create a file in /proc"):
+            check_writable("/proc/out.npz")
+    assert check_writable(tmp_path / "new" / "deeper" / "out.mp4") == tmp_path / "new" / "deeper" / "out.mp4"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "folder.mp4"]  # nothing made, nothing left
+
+
 def test_a_video_whose_name_is_taken_by_a_folder_leaves_no_temporary(tmp_path):
     import numpy as np
 
@@ -100,3 +116,35 @@ def test_a_video_whose_name_is_taken_by_a_folder_leaves_no_temporary(tmp_path):
     with pytest.raises(OutputError, match="cannot write .*clip.mp4"):
         writer.close()
     assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    from signspark.pose.sequence import PoseSequence
+
+    return PoseSequence.zeros(4, text="hi").save(tmp_path_factory.mktemp("clip") / "clip.npz")
+
+
+def test_render_refuses_an_unwritable_ply_before_rendering(tmp_path, clip, capsys):
+    """The video was rendered and written, then the .ply failed: exit 2 with the video left behind."""
+    from signspark.cli import main
+
+    (tmp_path / "frame.ply").mkdir()
+    argv = ["render", str(clip), "-o", str(tmp_path / "out.mp4"), "--backend", "skeleton", "--size", "32",
+            "--ply-frame", "1", "--ply", str(tmp_path / "frame.ply")]
+    assert main(argv) == 2
+    assert "frame.ply: it is a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frame.ply"]
+
+
+def test_capture_refuses_unwritable_landmarks_before_capturing(tmp_path, capsys):
+    """The .npz was written, then the .pose failed: exit 2 with the .npz left behind."""
+    from signspark.cli import main
+
+    (tmp_path / "in.pose").write_bytes(b"not read: the outputs are checked first")
+    (tmp_path / "a_file").write_text("x")
+    argv = ["capture", str(tmp_path / "in.pose"), "-o", str(tmp_path / "out.npz"), "--landmarks",
+            str(tmp_path / "a_file" / "out.pose"), "--no-progress"]
+    assert main(argv) == 2
+    assert "a_file is not a folder" in capsys.readouterr().err
+    assert not (tmp_path / "out.npz").exists()
