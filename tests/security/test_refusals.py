@@ -148,3 +148,29 @@ def test_capture_refuses_unwritable_landmarks_before_capturing(tmp_path, capsys)
     assert main(argv) == 2
     assert "a_file is not a folder" in capsys.readouterr().err
     assert not (tmp_path / "out.npz").exists()
+
+
+# ---------------------------------------------------------------------------------------------- numeric options
+@pytest.mark.parametrize("option, expected", [
+    (["--threads", "0"], "--threads must be an integer in [1, 256], got 0"),  # was taken as 1
+    (["--threads", "-5"], "--threads must be an integer in [1, 256], got -5"),
+    (["--threads", "1000000000"], "--threads must be an integer in [1, 256]"),  # libgomp ran out of memory
+    (["--iterations", "1000000000", "1000000000"], "--iterations must be an integer in [0, 2000]"),  # ran for days
+    (["--iterations", "-1", "0"], "--iterations must be an integer in [0, 2000], got -1"),
+])
+def test_capture_numbers_are_checked_before_any_work(tmp_path, capsys, option, expected):
+    from signspark.cli import main
+
+    (tmp_path / "in.pose").write_bytes(b"not read: the options are checked first")
+    assert main(["capture", str(tmp_path / "in.pose"), "-o", str(tmp_path / "out.npz"), "--no-progress",
+                 *option]) == 2
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "out.npz").exists()
+
+
+def test_fit_options_bound_the_iterations():
+    from signspark.capture import FitOptions
+
+    with pytest.raises(ValueError, match="hand_iterations must be at most 2000"):
+        FitOptions(hand_iterations=10**9).check()
+    assert FitOptions(hand_iterations=2000, body_iterations=0).check().hand_iterations == 2000
