@@ -174,3 +174,24 @@ def test_fit_options_bound_the_iterations():
     with pytest.raises(ValueError, match="hand_iterations must be at most 2000"):
         FitOptions(hand_iterations=10**9).check()
     assert FitOptions(hand_iterations=2000, body_iterations=0).check().hand_iterations == 2000
+
+
+# ---------------------------------------------------------------------------------------------- leftovers
+def test_a_dataset_capture_where_every_clip_fails_leaves_no_work_folder(tmp_path):
+    from signspark.capture import FitOptions
+    from signspark.capture.batch import capture_to_lmdb
+
+    clips = []
+    for name in ("a.pose", "b.pose"):
+        clips.append(tmp_path / name)
+        clips[-1].write_bytes(os.urandom(300))
+    out = tmp_path / "out" / "x_train.lmdb"
+    report = capture_to_lmdb(clips, out, language="ASL", workers=1, progress=False,
+                             options=FitOptions(hand_iterations=0, body_iterations=0))
+    assert report.lmdb is None and [name for name, _ in report.failures] == ["a.pose", "b.pose"]
+    assert not (tmp_path / "out").exists()  # neither the LMDB, nor its work folder, nor the folder made for them
+    kept = tmp_path / "kept.parts"  # a work folder that was there before is the user's: kept
+    kept.mkdir()
+    capture_to_lmdb(clips, out, language="ASL", workers=1, progress=False, parts=kept,
+                    options=FitOptions(hand_iterations=0, body_iterations=0))
+    assert kept.is_dir()
