@@ -195,3 +195,20 @@ def test_a_dataset_capture_where_every_clip_fails_leaves_no_work_folder(tmp_path
     capture_to_lmdb(clips, out, language="ASL", workers=1, progress=False, parts=kept,
                     options=FitOptions(hand_iterations=0, body_iterations=0))
     assert kept.is_dir()
+
+
+# ---------------------------------------------------------------------------------------------- download
+@pytest.mark.parametrize("argv, expected", [
+    (["model", "../../etc"], "the model '../../etc' is not a Hub repo id"),  # printed the folder, exit 0
+    (["model", ""], "the model '' is not a Hub repo id"),  # printed ".", exit 0
+    (["model", "a" * 5000], "(5000 characters) is not a Hub repo id"),  # "File name too long"
+    (["mclip", "--repo", "/etc"], "--repo '/etc' is not a Hub repo id"),
+    (["official", "--repo", "org/"], "--repo 'org/' is not a Hub repo id"),
+])
+def test_download_takes_only_hub_repo_ids(monkeypatch, tmp_path, capsys, argv, expected):
+    from signspark.cli import main
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    assert main(["download", *argv]) == 2
+    assert expected in capsys.readouterr().err
