@@ -78,6 +78,8 @@ RANGES: dict[str, Range] = {
     "split_fraction": Range("--splits", float, 0.0, 1.0, help="fraction of clips in a split"),
     # 2000: fifty times the default fit of a hand (40); each step is one pass over the whole clip
     "iterations": Range("--iterations", int, 0, 2000, help="optimisation steps of a capture fit"),
+    # each worker process loads the lexicon and torch (several hundred MB): a few per core at most
+    "workers": Range("--workers", int, 1, 64, help="worker processes"),
     "concurrency": Range("--concurrency", int, 1, 64, help="requests processed at the same time"),
     "port": Range("--port", int, 1, 65535, help="TCP port"),
 }

@@ -212,3 +212,13 @@ def test_download_takes_only_hub_repo_ids(monkeypatch, tmp_path, capsys, argv, e
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     assert main(["download", *argv]) == 2
     assert expected in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", ["1000000", "0"])
+def test_cache_warm_bounds_its_workers(monkeypatch, tmp_path, capsys, workers):
+    """--workers 1000000 was taken: one process per batch of signs, each loading the lexicon and torch."""
+    from signspark.cli import main
+
+    monkeypatch.setenv("SIGNSPARK_CACHE_DIR", str(tmp_path))
+    assert main(["cache", "warm", "--workers", workers, "--signs", "HAUS", "--no-progress"]) == 2
+    assert f"--workers must be an integer in [1, 64], got {workers}" in capsys.readouterr().err
