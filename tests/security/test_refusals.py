@@ -222,3 +222,28 @@ def test_cache_warm_bounds_its_workers(monkeypatch, tmp_path, capsys, workers):
     monkeypatch.setenv("SIGNSPARK_CACHE_DIR", str(tmp_path))
     assert main(["cache", "warm", "--workers", workers, "--signs", "HAUS", "--no-progress"]) == 2
     assert f"--workers must be an integer in [1, 64], got {workers}" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------- folders
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symlinks and named pipes")
+def test_segment_walks_a_folder_with_links_to_itself_once(tmp_path):
+    """Two links back to the folder made 2**40 paths to walk (a hang); a FIFO among the clips blocked the reader."""
+    folder = tmp_path / "clips"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "clip.npz").write_bytes(b"")
+    for name in ("a", "b"):
+        os.symlink(folder, folder / name)
+    os.symlink(folder, folder / "sub" / "up")
+    os.mkfifo(folder / "pipe.npz")
+    out = _in_child(f"from signspark.segment.sources import find_inputs\n"
+                    f"print([str(p) for p in find_inputs({str(folder)!r})])")
+    assert out.returncode == 0, out.stderr
+    assert eval(out.stdout) == [str(folder / "sub" / "clip.npz")]
+
+
+def test_segment_names_a_named_pipe_given_as_input(tmp_path):
+    from signspark.segment.sources import find_inputs
+
+    os.mkfifo(tmp_path / "pipe.npz")
+    with pytest.raises(FileNotFoundError, match="not a regular file or a folder"):
+        find_inputs(tmp_path / "pipe.npz")
