@@ -247,3 +247,14 @@ def test_segment_names_a_named_pipe_given_as_input(tmp_path):
     os.mkfifo(tmp_path / "pipe.npz")
     with pytest.raises(FileNotFoundError, match="not a regular file or a folder"):
         find_inputs(tmp_path / "pipe.npz")
+
+
+# ---------------------------------------------------------------------------------------------- text
+def test_text_that_is_not_unicode_is_named(tmp_path):
+    """Bytes that are not UTF-8 in argv (and lone surrogates from the API) failed with "'utf-8' codec can't encode"."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-m", "signspark", "generate", b"h\xff\xfei", "--steps", "1", "-o",
+                          str(tmp_path / "x.npz")], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 2, out.stderr
+    assert "the text is not valid Unicode: character 2 is '\\udcff'" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "x.npz").exists()
