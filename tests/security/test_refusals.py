@@ -258,3 +258,13 @@ def test_text_that_is_not_unicode_is_named(tmp_path):
     assert out.returncode == 2, out.stderr
     assert "the text is not valid Unicode: character 2 is '\\udcff'" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "x.npz").exists()
+
+
+def test_keyframes_from_the_lexicon_name_a_missing_language():
+    """/load_keyframes with language null answered "Loading keyframes failed (AttributeError: ...)"."""
+    from signspark.keyframe_edit import PoseSource
+
+    for language in (None, "", "Klingon"):
+        with pytest.raises(ValueError, match=r"unknown sign language .*; known: ASL"):
+            PoseSource.from_text("hi", language)
+    assert PoseSource.from_text("hi", "asl") is PoseSource.from_text("hi", "ASL")  # one cached take
