@@ -268,3 +268,20 @@ def test_keyframes_from_the_lexicon_name_a_missing_language():
         with pytest.raises(ValueError, match=r"unknown sign language .*; known: ASL"):
             PoseSource.from_text("hi", language)
     assert PoseSource.from_text("hi", "asl") is PoseSource.from_text("hi", "ASL")  # one cached take
+
+
+# ---------------------------------------------------------------------------------------------- the demo
+def test_an_unavailable_renderer_is_a_refusal_in_the_server_log(caplog):
+    """Choosing gsplat on a server without CUDA logged a traceback, as if the server had failed."""
+    import logging
+
+    import gradio as gr
+
+    from demo import handlers as H
+    from signspark.render.backends.base import BackendUnavailableError
+
+    with caplog.at_level(logging.INFO), pytest.raises(gr.Error, match="Renderer backend 'gsplat' is not available"):
+        with H._readable_errors("Rendering"):
+            raise BackendUnavailableError("renderer backend 'gsplat' is not available: needs a CUDA GPU")
+    assert [r.exc_info for r in caplog.records] == [None]
+    assert "gsplat" in caplog.records[0].getMessage()
