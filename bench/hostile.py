@@ -66,9 +66,7 @@ from typing import Callable
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[1]  # the commands run with this checkout first on PYTHONPATH
 
 EMPTY_ERROR = "has not enabled verbose error reporting"  # gradio_client's words for {"error": null}
 SERVER_PATH = re.compile(r"(?<![\w.:/~-])(?:/[^\s'\"`<>|;,()\[\]{}:/]+){2,}")
