@@ -285,3 +285,15 @@ def test_an_unavailable_renderer_is_a_refusal_in_the_server_log(caplog):
             raise BackendUnavailableError("renderer backend 'gsplat' is not available: needs a CUDA GPU")
     assert [r.exc_info for r in caplog.records] == [None]
     assert "gsplat" in caplog.records[0].getMessage()
+
+
+# ---------------------------------------------------------------------------------------------- evaluate
+@pytest.mark.parametrize("spec, expected", [("json:dumps", r"json:dumps\(\) failed: TypeError"),
+                                            ("json:__name__", "json:__name__ is a str, not a factory to call"),
+                                            ("os:getcwd", r"os:getcwd\(\) returned str")])
+def test_a_back_translator_that_fails_is_named(spec, expected):
+    """`evaluate --back-translator json:dumps` ended with a TypeError traceback."""
+    from signspark.eval.back_translation import load_back_translator
+
+    with pytest.raises(ValueError, match=expected):
+        load_back_translator(spec)
