@@ -297,3 +297,18 @@ def test_a_back_translator_that_fails_is_named(spec, expected):
 
     with pytest.raises(ValueError, match=expected):
         load_back_translator(spec)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_keyframe_file_that_is_not_a_file_is_named(tmp_path):
+    """A folder or a FIFO given as --keyframes was reported as "no such keyframe file"."""
+    from signspark.keyframes import KeyframeFileError, Keyframes
+
+    (tmp_path / "dir.json").mkdir()
+    os.mkfifo(tmp_path / "pipe.npz")
+    with pytest.raises(KeyframeFileError, match="dir.json: is a folder, not a keyframe file"):
+        Keyframes.load(tmp_path / "dir.json")
+    with pytest.raises(KeyframeFileError, match="pipe.npz: not a regular file"):
+        Keyframes.load(tmp_path / "pipe.npz")
+    with pytest.raises(KeyframeFileError, match="missing.json: no such keyframe file"):
+        Keyframes.load(tmp_path / "missing.json")
