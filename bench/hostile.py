@@ -419,11 +419,11 @@ def cli_cases() -> list[Case]:
     add("generate", "terminal escape codes", ["\x1b[2J\x1b[31mhi", "--steps", "1", "-o", "@O@/out.npz"], "any")
     add("generate", "whitespace-only text", ["   \t ", "-o", "@O@/out.npz"], "any")
     for f in ("deep.json", "nan.json", "e400.json", "huge_frames.json", "neg_frame.json", "short_features.json",
-              "string_features.json", "top_list.json", "empty.json", "bad_utf8.json", "long_number.json",
-              "big.json", "dir.json", "pickle.npz", "bomb.npz", "fifo.npz"):  # more .npz files: render's inputs
+              "top_list.json", "empty.json", "bad_utf8.json", "long_number.json", "big.json", "dir.json",
+              "pickle.npz", "bomb.npz", "fifo.npz"):  # more .npz files: render's inputs
         add("generate", f"--keyframes {f}", ["", "--keyframes", f"@W@/{f}", "-o", "@O@/out.npz"])
     add("generate", "--keyframes /dev/zero", ["", "--keyframes", "/dev/zero", "-o", "@O@/out.npz"])
-    for f in ("laughs.sigml", "deep.sigml", "empty.sigml", "garbage.sigml", "external.sigml", "huge.sigml"):
+    for f in ("laughs.sigml", "deep.sigml", "garbage.sigml", "external.sigml", "huge.sigml"):
         add("generate", f"--sigml {f}", ["--sigml", f"@W@/{f}", "--lang", "DGS", "-o", "@O@/out.npz"])
     add("generate", "--hamnosys empty", ["--hamnosys", "", "-o", "@O@/out.npz"])
     add("generate", "--hamnosys 10000 symbols", ["--hamnosys", " ".join(["hamflathand"] * 10_000), "-o",
@@ -437,7 +437,7 @@ def cli_cases() -> list[Case]:
             "any" if f == "lexdir" else "refuse")
     for label, model in (("missing", "/nonexistent/model"), ("deep config.json", "@W@/model_deep"),
                          ("pickle weights", "@W@/model_pickle"), ("garbage config.json", "@W@/model_garbage"),
-                         ("Hub id offline", "org/no-such-model"), ("../..", "../..")):
+                         ("Hub id offline", "org/no-such-model")):
         add("generate", f"--model {label}", [*g, "--model", model])
     add("generate", "-o is a folder", ["hi", "-o", "@O@/dir.npz"], pre=_mkdir("dir.npz"))
     add("generate", "-o under a file", ["hi", "--steps", "1", "-o", "@W@/a_file/out.npz"])
@@ -454,12 +454,12 @@ def cli_cases() -> list[Case]:
                         ("--ply-frame", ["-1", "10000"])):
         for v in values:
             add("render", f"{opt} {v}", [*r, opt, v])
-    for bg in ("nonsense", "#zzzzzz", "#" + "f" * 100_000, ""):
+    for bg in ("nonsense", "#zzzzzz", "#" + "f" * 100_000):
         add("render", f"--background {bg[:12]!r}", [*r, "--background", bg])
     add("render", "--view up", [*r, "--view", "up"])
     add("render", "--backend vulkan", [*r, "--backend", "vulkan"])
     add("render", "--backend gsplat (no CUDA)", [*r[:3], "--backend", "gsplat", "--size", "64"], "any")
-    for f in ("garbage.ply", "empty.ply", "bomb.ply", "payload.ply"):
+    for f in ("garbage.ply", "bomb.ply", "payload.ply"):
         add("render", f"--avatar {f}", [*r, "--avatar", f"@W@/{f}"])
     add("render", "--ply wrong suffix", [*r, "--ply-frame", "1", "--ply", "@O@/x.txt"])
     add("render", "--ply is a folder", [*r, "--ply-frame", "1", "--ply", "@O@/dir.ply"], pre=_mkdir("dir.ply"))
@@ -505,11 +505,11 @@ def cli_cases() -> list[Case]:
     s = ["-o", "@O@/out.json", "--no-progress"]
     for f in ("empty.npz", "garbage.npz", "pickle.npz", "bomb.npz", "features_nan.npz",
               "features_shape.npz", "zero_frames.npz", "empty_dir", "clips_loops", "loopdir", "fifo.npz",
-              "empty.pose", "trunc.pose", "header_only.pose", "garbage.pose", "empty.mp4", "trunc.mp4", "text.mp4",
-              "npz_as.mp4", "garbage.lmdb", "empty.lmdb", "a_file", "loopdir2", "fifo_dir"):
+              "empty.pose", "trunc.pose", "garbage.pose", "empty.mp4", "trunc.mp4", "text.mp4",
+              "npz_as.mp4", "garbage.lmdb", "a_file", "loopdir2", "fifo_dir"):
         add("segment", f"input {f}", [f"@W@/{f}", *s], "any" if f == "features_nan.npz" else "refuse")
     for opt, values in (("--per-segment", ["0", "1000000000"]), ("--seed", ["-1"]),
-                        ("--fps", ["nan", "0", "inf", "-1"]), ("--window", ["0", "1000000000000"]),
+                        ("--fps", ["nan", "0"]), ("--window", ["0", "1000000000000"]),
                         ("--threads", ["0", "1000000000"]), ("--max-frames", ["0", "-1"])):
         for v in values:
             add("segment", f"{opt} {v}", ["@W@/gen.npz", *s, "--policy", "uniform", opt, v])
@@ -526,14 +526,14 @@ def cli_cases() -> list[Case]:
 
     # ------------------------------------------------------------------ capture
     k = ["-o", "@O@/out.npz", "--no-progress", "--iterations", "0", "0"]
-    for f in ("empty.mp4", "trunc.mp4", "text.mp4", "garbage.mp4", "npz_as.mp4", "tiny.mp4", "empty.pose",
-              "trunc.pose", "header_only.pose", "garbage.pose", "frames_empty_png", "frames_bomb", "frames_wide",
+    for f in ("empty.mp4", "trunc.mp4", "text.mp4", "npz_as.mp4", "tiny.mp4", "empty.pose",
+              "header_only.pose", "garbage.pose", "frames_empty_png", "frames_bomb", "frames_wide",
               "empty_dir", "fifo.npz", "/dev/zero"):
         add("capture", f"input {f}", [f if f.startswith("/") else f"@W@/{f}", *k])
     add("capture", "folder of symlink loops", ["@W@/clips_loops", "-o", "@O@/outdir", "--no-progress"])
     add("capture", "folder of broken clips", ["@W@/clips_broken", "-o", "@O@/outdir", "--no-progress",
                                               "--iterations", "0", "0"])
-    for opt, values in (("--fov", ["nan", "inf", "0", "1e9"]), ("--threads", ["0", "-5", "1000000000"]),
+    for opt, values in (("--fov", ["nan", "0", "1e9"]), ("--threads", ["0", "-5", "1000000000"]),
                         ("--max-frames", ["0", "-1"])):
         for v in values:
             add("capture", f"{opt} {v}", ["@W@/good.pose", *k, opt, v])
@@ -603,7 +603,7 @@ def cli_cases() -> list[Case]:
         add("cache", f"warm {opt} {v}", ["warm", opt, v, "--signs", "HAUS", "--no-progress"])
     add("cache", "warm --signs NOPE", ["warm", "--signs", "NOPE", "--no-progress"])
     add("cache", "warm 2 signs", ["warm", "--limit", "2", "--no-progress"], "ok")
-    for v in ("nan", "-1", "abc", "1e400", "inf"):
+    for v in ("nan", "-1", "abc", "1e400"):
         add("cache", f"SIGNSPARK_SIGN_CACHE_MB={v}", ["info"], "any", env={"SIGNSPARK_SIGN_CACHE_MB": v})
     add("cache", "SIGNSPARK_CACHE_DIR is a file", ["info"], "any", env={"SIGNSPARK_CACHE_DIR": "@W@/a_file"})
     add("cache", "clear, cache folder is a file", ["clear"], "any", env={"SIGNSPARK_CACHE_DIR": "@W@/a_file"})
@@ -1023,8 +1023,8 @@ def run_demo(w: Path, env: dict, python: str, timeout: float, marker: Path, only
     try:
         server = DemoServer(w, env, python, start_timeout=300)
     except RuntimeError as e:
-        return [Row("demo: server start", "signspark demo", "-", time.monotonic() - t0, None, ["FAILED"], str(e))]
-    rows = [Row("demo: server start", "signspark demo", "up", time.monotonic() - t0,
+        return [Row("demo: server start", "server start", "-", time.monotonic() - t0, None, ["FAILED"], str(e))]
+    rows = [Row("demo: server start", "server start", "up", time.monotonic() - t0,
                 _peak_rss_mb(server.proc.pid), ["ok"])]
     try:
         for case in cases:
