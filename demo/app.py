@@ -33,7 +33,7 @@ import time
 import gradio as gr
 
 from demo import handlers as H
-from demo.errors import GuardedBlocks
+from demo.errors import GuardedBlocks, exception_handlers
 from demo.models import ModelMenu
 from demo.player import connect, learning_player
 from demo.video_to_sign import video_to_sign_tab
@@ -261,7 +261,8 @@ def launch_kwargs(concurrency: int = 2, max_queue: int = 32) -> dict:
     return {
         "queue": {"default_concurrency_limit": concurrency, "max_size": max_queue},
         "launch": {"max_file_size": f"{H.MAX_UPLOAD_MB}mb", "show_error": False,
-                   "theme": gr.themes.Soft(), "footer_links": ["gradio", "settings"]},
+                   "theme": gr.themes.Soft(), "footer_links": ["gradio", "settings"],
+                   "app_kwargs": {"exception_handlers": exception_handlers()}},
     }
 
 

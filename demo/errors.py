@@ -31,7 +31,7 @@ from gradio.exceptions import InvalidPathError
 
 from demo.models import refusal
 
-__all__ = ["public_message", "input_problem", "GuardedBlocks", "forget_replaced_components"]
+__all__ = ["public_message", "input_problem", "GuardedBlocks", "forget_replaced_components", "exception_handlers"]
 
 logger = logging.getLogger(__name__)
 
@@ -196,3 +196,20 @@ def forget_replaced_components(state, app_blocks) -> int:
         del blocks[k]
         getattr(state, "config_values", {}).pop(k, None)
     return len(stray)
+
+
+def exception_handlers() -> dict:
+    """Handlers for the server's FastAPI app (``launch(app_kwargs={"exception_handlers": ...})``) for errors
+    Gradio raises outside any handler: a call to an endpoint the app does not have was answered
+    ``500 Internal Server Error`` (no message) and logged with a traceback; it gets a 404 naming it."""
+    from fastapi.responses import JSONResponse
+    from gradio.route_utils import FnIndexInferError
+
+    def unknown_endpoint(request, exc):
+        name = str(request.path_params.get("api_name", "")) or str(exc).rsplit(": ", 1)[-1]
+        name = public_message(name if len(name) <= 60 else f"{name[:40]}... ({len(name)} characters)")
+        logger.info("a call to an unknown endpoint: /%s", name)
+        return JSONResponse({"detail": f"There is no API endpoint /{name}: the API page (?view=api) lists this "
+                                       f"app's endpoints."}, status_code=404)
+
+    return {FnIndexInferError: unknown_endpoint}

@@ -113,9 +113,12 @@ def _readable_errors(what: str):
         logger.info("%s refused: %s", what, e)
         raise gr.Error(_message(e), print_exception=False) from None
     except Exception as e:
-        logger.exception("%s failed", what)
         kind = type(e).__name__
-        if kind.endswith(("UnavailableError", "VideoError", "BodyError")):  # renderer / encoder / body set-up
+        if kind.endswith("UnavailableError"):  # a renderer (or MediaPipe) this server lacks: a refusal, no fault
+            logger.warning("%s refused: %s", what, e)
+            raise gr.Error(_message(e), print_exception=False) from None
+        logger.exception("%s failed", what)
+        if kind.endswith(("VideoError", "BodyError")):  # encoder / body set-up: readable, details in the log
             raise gr.Error(_message(e), print_exception=False) from None
         raise gr.Error(f"{what} failed ({kind}: {_message(e)}). The details are in the server log.",
                        print_exception=False) from None

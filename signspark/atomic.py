@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterator
 
-__all__ = ["atomic_file", "atomic_path", "atomic_dir", "replace_path", "OutputError", "remove_stale_temporaries"]
+__all__ = ["atomic_file", "atomic_path", "atomic_dir", "replace_path", "OutputError", "remove_stale_temporaries",
+           "check_writable"]
 
 
 @contextlib.contextmanager
@@ -115,6 +116,35 @@ def replace_path(src: str | os.PathLike, dst: str | os.PathLike) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         old.unlink(missing_ok=True)
+
+
+def check_writable(path: str | os.PathLike) -> Path:
+    """Refuse, before any work, an output file ``path`` that could not be written.
+
+    For commands that write more than one file, or write after long work: a folder in the file's
+    place, a file where a folder of its path should be, or a folder that takes no new files (a
+    read-only or virtual file system) is found here, not after a render has finished, so that a
+    failed command leaves none of its outputs behind. Nothing is created: a temporary file is made
+    in the nearest existing folder of ``path`` and removed at once.
+
+    Raises:
+        OutputError: naming ``path`` and the problem.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a folder")
+    folder = path.parent
+    while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {path}: {folder} is not a folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.{os.getpid()}-", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: cannot create a file in {folder} ({e.strerror or e})") from None
+    os.close(fd)
+    os.unlink(tmp)
+    return path
 
 
 def _alive(pid: int) -> bool:

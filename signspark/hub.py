@@ -39,7 +39,7 @@ from .atomic import atomic_dir
 __all__ = [
     "HubError", "HubOfflineError", "OFFICIAL_REPO_ID", "OFFICIAL_STREAMS", "OFFICIAL_CHECKPOINT",
     "OFFICIAL_LICENCE_NOTE", "CONFIG_NAME", "WEIGHTS_NAME", "CARD_NAME",
-    "hub_cache_dir", "is_offline", "load_pretrained_folder", "download_file", "download_official",
+    "hub_cache_dir", "is_offline", "check_repo_id", "load_pretrained_folder", "download_file", "download_official",
     "save_pretrained", "write_model_files", "load_safetensors", "load_config", "load_weights", "push_to_hub",
     "model_card", "ModelFolderMixin",
 ]
@@ -59,6 +59,7 @@ OFFICIAL_LICENCE_NOTE = (
     "Each file is about 5.6 GB.")
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[A-Za-z0-9][\w.\-]*)?$")
+_MAX_REPO_NAME = 96  # the Hub's limit on each part of an id
 
 
 class HubError(OSError):
@@ -98,7 +99,22 @@ def hub_cache_dir() -> Path:
 
 
 def _looks_like_repo_id(name: str) -> bool:
-    return bool(_REPO_ID.match(name)) and not name.startswith((".", "~")) and ".." not in name
+    return (bool(_REPO_ID.match(name)) and not name.startswith((".", "~")) and ".." not in name
+            and all(len(part) <= _MAX_REPO_NAME for part in name.split("/")))
+
+
+def check_repo_id(name: str, label: str = "repo id") -> str:
+    """``name`` if it is a Hub repo id (``"org/name"`` or ``"name"``), else :class:`HubError` naming ``label``.
+
+    For commands that only download: a local path (``../..``, ``""``) or an overlong name is refused
+    here rather than taken as a folder of this machine or sent to the Hub.
+    """
+    text = str(name)
+    if not _looks_like_repo_id(text):
+        shown = repr(text) if len(text) <= 60 else f"{text[:40]!r}... ({len(text)} characters)"
+        raise HubError(f"{label} {shown} is not a Hub repo id: expected 'org/name' (letters, digits, '-', '_', "
+                       f"'.'; at most {_MAX_REPO_NAME} characters each, not starting with '.' and without '..')")
+    return text
 
 
 def _hub_errors(repo_id: str, revision: str | None, what: str):
@@ -221,10 +237,12 @@ def load_config(folder: str | os.PathLike, name: str = CONFIG_NAME) -> dict[str,
     path = Path(folder) / name
     if not path.is_file():
         raise FileNotFoundError(f"no {name} in {str(folder)!r}; expected a model folder written by save_pretrained")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from e
+    from .safe_json import load_json
+
+    data = load_json(path)  # size, nesting and numbers checked: a folder may come from anyone
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a JSON object, got {type(data).__name__}")
+    return data
 
 
 # ---------------------------------------------------------------------------------------------

@@ -85,8 +85,15 @@ class PoseSource:
 
     @classmethod
     def from_text(cls, text: str, language: str) -> "PoseSource":
-        """``text`` signed from the language's lexicon (a take with one segment per sign; cached)."""
-        key = (text, language.upper())
+        """``text`` signed from the language's lexicon (a take with one segment per sign; cached).
+
+        Raises:
+            UnknownLanguageError: ``language`` is not a known sign language (``None`` included).
+        """
+        from .signs.languages import get_language
+
+        language = get_language(language).code  # None from an API client was an AttributeError
+        key = (text, language)
         with _lock:
             if key in _takes:
                 _takes.move_to_end(key)

@@ -276,7 +276,10 @@ class Keyframes:
         frames) or a ``.json`` file (see :meth:`from_json`)."""
         path = Path(path)
         if not path.is_file():
-            raise KeyframeFileError(f"{path}: no such keyframe file")
+            why = ("is a folder, not a keyframe file" if path.is_dir() else
+                   "not a regular file (a named pipe, device or socket); give a .npz or .json file" if path.exists()
+                   else "no such keyframe file")  # a FIFO or a folder was called missing
+            raise KeyframeFileError(f"{path}: {why}")
         if path.suffix.lower() == ".json":
             try:
                 data = load_json(path)  # size and nesting depth limited, no NaN or 1e400

@@ -34,6 +34,8 @@ from typing import IO, Callable, Iterable, Mapping
 
 import numpy as np
 
+from .regular_file import open_regular
+
 __all__ = ["NpzError", "read_npz", "npz_headers", "Header", "DEFAULT_MAX_MEMBER_BYTES", "DEFAULT_MAX_TOTAL_BYTES"]
 
 DEFAULT_MAX_MEMBER_BYTES = 256 * 1024 * 1024
@@ -151,14 +153,7 @@ def read_npz(
         close = False
     else:
         where = where or str(source)
-        try:
-            fh = open(Path(source), "rb")
-        except FileNotFoundError:
-            raise NpzError(f"{where}: no such file") from None
-        except IsADirectoryError:
-            raise NpzError(f"{where}: is a folder, not a .npz file") from None
-        except OSError as e:
-            raise NpzError(f"{where}: cannot open ({e.strerror or e})") from None
+        fh = open_regular(Path(source), where, NpzError, ".npz file")  # a FIFO would block open() for ever
         close = True
     try:
         return _read(fh, where, fields, unknown, check, object_reader, max_member_bytes, max_total_bytes, max_members)

@@ -76,6 +76,10 @@ RANGES: dict[str, Range] = {
     "clips": Range("--clips", int, 1, 1_000_000, help="clips per language"),
     "max_clips": Range("--max-clips", int, 1, 10_000_000, help="clips to evaluate"),
     "split_fraction": Range("--splits", float, 0.0, 1.0, help="fraction of clips in a split"),
+    # 2000: fifty times the default fit of a hand (40); each step is one pass over the whole clip
+    "iterations": Range("--iterations", int, 0, 2000, help="optimisation steps of a capture fit"),
+    # each worker process loads the lexicon and torch (several hundred MB): a few per core at most
+    "workers": Range("--workers", int, 1, 64, help="worker processes"),
     "concurrency": Range("--concurrency", int, 1, 64, help="requests processed at the same time"),
     "port": Range("--port", int, 1, 65535, help="TCP port"),
 }

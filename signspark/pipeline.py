@@ -233,6 +233,10 @@ class SignSparK:
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}")
         text = unicodedata.normalize("NFC", text).strip()
+        bad = next((i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
+        if bad is not None:  # a byte that is not UTF-8 in a command line, or a lone surrogate sent as JSON
+            raise ValueError(f"the text is not valid Unicode: character {bad + 1} is {text[bad]!r} (a byte that is "
+                             f"not UTF-8, or half of a surrogate pair); give UTF-8 text")
         if required and not text:
             raise ValueError("the text is empty: give a sentence to sign (or keyframes to interpolate)")
         if len(text) > MAX_TEXT_CHARS:

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from .regular_file import open_regular
+
 __all__ = ["JsonInputError", "load_json", "loads_json", "number_list", "integer",
            "MAX_JSON_BYTES", "MAX_JSON_DEPTH"]
 
@@ -98,18 +100,14 @@ def loads_json(text: str | bytes, where: str = "JSON", max_bytes: int = MAX_JSON
 def load_json(path: str | os.PathLike, max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """:func:`loads_json` of a file, refusing files larger than ``max_bytes`` before reading them."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise JsonInputError(f"{path}: {size} bytes is more than the limit of {max_bytes} for a JSON file")
-        with open(path, "rb") as fh:
+    with open_regular(path, str(path), JsonInputError, "JSON file") as fh:  # a FIFO would block open() for ever
+        try:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                raise JsonInputError(f"{path}: {size} bytes is more than the limit of {max_bytes} for a JSON file")
             raw = fh.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise JsonInputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise JsonInputError(f"{path}: is a folder, not a JSON file") from None
-    except OSError as e:
-        raise JsonInputError(f"{path}: cannot read ({e.strerror or e})") from None
+        except OSError as e:
+            raise JsonInputError(f"{path}: cannot read ({e.strerror or e})") from None
     return loads_json(raw, str(path), max_bytes, max_depth)
 
 

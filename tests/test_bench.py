@@ -20,7 +20,7 @@ def _run(*args: str, timeout: int = 300) -> str:
 
 
 @pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo_request", "dsgs_request", "load",
-                                    "motion_quality"])
+                                    "motion_quality", "hostile"])
 def test_bench_help(script):
     assert "usage:" in _run(f"bench/{script}.py", "--help")
 
@@ -47,3 +47,12 @@ def test_demo_bench_runs_end_to_end(tmp_path):
                  "requests/minute; "):
         assert line in out, out
     assert " 0 error(s)" in out
+
+
+def test_hostile_battery_tries_every_command():
+    from signspark.cli import COMMANDS
+
+    lines = _run("bench/hostile.py", "--list").splitlines()
+    cli = [line for line in lines if not line.startswith("demo ")]
+    assert {line.split(":")[0] for line in cli} >= {*COMMANDS, "demo"}
+    assert len(cli) >= 120 and sum(line.startswith("demo ") for line in lines) >= 40

@@ -326,6 +326,7 @@ def capture_to_lmdb(inputs: list[str | os.PathLike], out: str | os.PathLike, *, 
     min_conf = MIN_HAND_CONFIDENCE if min_hand_confidence is None else float(min_hand_confidence)
     fast = None if fast is None else str(fast)
     work = Path(parts) if parts is not None else parts_folder(out)
+    made = [d for d in (work, *work.parents) if not d.exists()]  # the folders made here, innermost first
     work.mkdir(parents=True, exist_ok=True)
     settings = _settings(options, mirrored, max_frames, fast, min_conf)
 
@@ -406,6 +407,12 @@ def capture_to_lmdb(inputs: list[str | os.PathLike], out: str | os.PathLike, *, 
         from ..data import write_lmdb
 
         written = write_lmdb(out, records(), batch_size=8)  # long clips: few records in memory at once
+    else:  # every clip failed: the empty folders made above are not left behind
+        for d in made:
+            try:
+                d.rmdir()
+            except OSError:  # not empty (or gone): keep it and what holds it
+                break
     return BatchReport(lmdb=written, clips=[c for c, _ in good], captured=captured, failures=failures,
                        frames=frames, seconds=time.perf_counter() - t0, captured_frames=done_frames[0],
                        notes=notes)

@@ -135,6 +135,12 @@ class FitOptions:
         for name in ("hand_iterations", "body_iterations", "max_gap"):
             if int(getattr(self, name)) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        from ..options import RANGES
+
+        most = RANGES["iterations"].high  # bounded work: a billion steps would run for days
+        for name in ("hand_iterations", "body_iterations"):
+            if int(getattr(self, name)) > most:
+                raise ValueError(f"{name} must be at most {most}, got {getattr(self, name)}")
         if not (self.smooth >= 0 and self.hand_depth_weight >= 0 and self.body_depth_weight >= 0
                 and self.wrist_weight >= 0 and self.hand_anchor >= 0):
             raise ValueError("smooth, hand_anchor and the depth and wrist weights must be >= 0")

@@ -38,7 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     warm.add_argument("--signs", nargs="+", metavar="GLOSS", help="only these glosses (as the lexicon names them)")
     warm.add_argument("--limit", type=int, metavar="N", help="only the first N signs of the lexicon")
     warm.add_argument("--workers", type=int, default=1,
-                      help="processes animating at once (up to the number of cores; each loads the lexicon first)")
+                      help="processes animating at once, 1 to 64 (about the number of cores; each loads the "
+                           "lexicon first)")
     warm.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     actions.add_parser("info", help="where the cache is, how many signs it holds and their size",
                        description="Print the cache folder, the number of cached signs, their size and the bound.")
@@ -80,8 +81,9 @@ def _warm(args, cache, CLIError) -> int:
         code = get_language(args.lang).code
     except UnknownLanguageError as e:
         raise CLIError(str(e)) from None
-    if args.workers < 1:
-        raise CLIError(f"--workers must be at least 1, got {args.workers}")
+    from signspark.options import check
+
+    workers = check("workers", args.workers)  # 10**6 was taken: as many processes as batches of signs
     if args.limit is not None and args.limit < 1:
         raise CLIError(f"--limit must be at least 1, got {args.limit}")
     known = cacheable_signs(code)
@@ -111,7 +113,7 @@ def _warm(args, cache, CLIError) -> int:
             bar.update(1)
 
     try:
-        report = precompute_signs(code, names, workers=args.workers, progress=progress)
+        report = precompute_signs(code, names, workers=workers, progress=progress)
     except (RuntimeError, ValueError) as e:
         raise CLIError(str(e)) from None
     finally:

@@ -61,7 +61,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--fov", type=float, default=40.0, metavar="DEG",
                    help="vertical field of view of the camera in degrees (default %(default)s)")
     p.add_argument("--iterations", type=int, nargs=2, metavar=("HAND", "BODY"),
-                   help="optimisation steps of the hand and body fits (default 40 60; 0 0 = analytic only)")
+                   help="optimisation steps of the hand and body fits, 0 to 2000 each (default 40 60; 0 0 = "
+                        "analytic only)")
     p.add_argument("--language", default="", help="sign language code to record in the output (e.g. ASL); "
                                                    "required with --lmdb")
     p.add_argument("--no-handshape-prior", action="store_true",
@@ -76,7 +77,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     d.add_argument("--workers", type=int, metavar="N", help="capture processes (default: one per core)")
     d.add_argument("--fast", metavar="PATH_OR_REPO", help="FAST model for the segment tags (default: built-in)")
     d.add_argument("--parts", metavar="DIR", help="work folder of finished clips (default OUT.lmdb.parts)")
-    p.add_argument("--threads", type=int, default=1, metavar="N", help="torch threads for the fit (default %(default)s)")
+    p.add_argument("--threads", type=int, default=1, metavar="N",
+                   help="torch threads for the fit, 1 to 256 (default %(default)s)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return p
 
@@ -98,7 +100,9 @@ def _options(args):
     from signspark.capture import FitOptions
     from signspark.cli import CLIError
 
-    hand_it, body_it = args.iterations or (40, 60)
+    from signspark.options import check
+
+    hand_it, body_it = (check("iterations", n) for n in args.iterations) if args.iterations else (40, 60)
     try:
         return FitOptions(fov_y=args.fov, hand_iterations=hand_it, body_iterations=body_it,
                           hand_correction=not args.no_hand_correction,
@@ -179,6 +183,10 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"{src}: no such file or folder")
     if args.max_frames is not None and args.max_frames < 1:
         raise CLIError(f"--max-frames must be at least 1, got {args.max_frames}")
+    from signspark.options import check
+
+    threads = check("threads", args.threads)  # 0 and -5 were taken as 1; 10**9 ran libgomp out of memory
+    _options(args)  # --fov, --iterations: refused before any work
     inputs = _inputs(src)
     if not inputs:
         raise CLIError(f"{src}: no videos, frames or .pose files in this folder")
@@ -197,6 +205,12 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"{out}: with a folder INPUT, -o names a folder (no suffix)")
     if args.landmarks and not many and Path(args.landmarks).suffix.lower() != ".pose":
         raise CLIError(f"{args.landmarks}: --landmarks is written as .pose")
+    if not many:  # both outputs, before the capture: a failed command leaves neither
+        from signspark.atomic import check_writable
+
+        check_writable(out)
+        if args.landmarks:
+            check_writable(args.landmarks)
 
     import torch
     from tqdm.auto import tqdm
@@ -207,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
     from signspark.capture.pose_format_io import write_pose
     from signspark.pose import PoseFileError
 
-    torch.set_num_threads(max(1, args.threads))
+    torch.set_num_threads(threads)
     options = _options(args)
     failures: list[tuple[str, str]] = []
     for path in tqdm(inputs, desc="clips", unit="clip", disable=True if (args.no_progress or not many) else None):

@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from signspark.cli import CLIError
 
     try:
+        repo = getattr(args, "repo", None)
+        if repo is not None:  # this command only downloads: a local folder or path is not a model to fetch
+            hub.check_repo_id(repo, "--repo" if args.what != "model" else "the model")
         if args.what == "official":
             print(hub.OFFICIAL_LICENCE_NOTE, file=sys.stderr)
             paths = hub.download_official(args.streams, revision=args.revision,

@@ -79,6 +79,11 @@ def run(args) -> int:
         raise CLIError("--ply needs --ply-frame N")
     if args.ply is not None and Path(args.ply).suffix.lower() != ".ply":
         raise CLIError(f"--ply {args.ply} must end in .ply")
+    from ..atomic import check_writable
+
+    check_writable(out)  # both outputs, before the render: a failed command leaves neither
+    if ply_frame is not None:
+        check_writable(_ply_path(args, out, ply_frame))
     torch.set_num_threads(threads)
     try:
         seq = PoseSequence.load(args.seq)
@@ -122,7 +127,12 @@ def run(args) -> int:
             raise CLIError(str(e)) from None
     print(f"wrote {path} ({total} frames)")
     if ply_frame is not None:
-        ply = Path(args.ply) if args.ply else out.with_name(f"{out.stem}_frame{ply_frame}.ply")
+        ply = _ply_path(args, out, ply_frame)
         export_ply_frame(seq, ply_frame, ply, body_model=body, avatar=avatar)
         print(f"wrote {ply}")
     return 0
+
+
+def _ply_path(args, out: Path, ply_frame: int) -> Path:
+    """Where --ply-frame writes: --ply, else beside the video as <OUT stem>_frame<N>.ply."""
+    return Path(args.ply) if args.ply else out.with_name(f"{out.stem}_frame{ply_frame}.ply")

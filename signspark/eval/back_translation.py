@@ -136,7 +136,8 @@ def load_back_translator(spec: str) -> Callable:
     """``"package.module:factory"`` -> ``factory()``, a :class:`BackTranslator`.
 
     Raises:
-        ValueError: the spec is malformed, or the module or attribute cannot be found.
+        ValueError: the spec is malformed, the module or attribute cannot be found, the factory
+            fails or returns something that is not callable.
     """
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
@@ -149,7 +150,12 @@ def load_back_translator(spec: str) -> Callable:
         factory = getattr(module, attr)
     except AttributeError:
         raise ValueError(f"module {module_name!r} has no attribute {attr!r}") from None
-    translator = factory()
+    if not callable(factory):
+        raise ValueError(f"{spec} is a {type(factory).__name__}, not a factory to call")
+    try:
+        translator = factory()
+    except Exception as e:  # the user's factory: its error, named, instead of a traceback
+        raise ValueError(f"{spec}() failed: {type(e).__name__}: {e}") from e
     if not callable(translator):
         raise ValueError(f"{spec}() returned {type(translator).__name__}, expected a callable translator")
     return translator

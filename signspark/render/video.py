@@ -221,8 +221,15 @@ class Mp4Writer:
             self.abort()
             raise VideoError(f"the ffmpeg encoder failed finishing {self.path}: {e}") from e
         self._gen = None
-        os.replace(self._tmp, self.path)
-        self._tmp = None
+        try:
+            os.replace(self._tmp, self.path)
+        except OSError as e:  # e.g. a folder of that name: the finished temporary must not stay behind
+            from ..atomic import OutputError
+
+            self._tmp.unlink(missing_ok=True)
+            raise OutputError(f"cannot write {self.path}: {e.strerror or e}") from None
+        finally:
+            self._tmp = None
         return self.path
 
     def abort(self) -> None:

@@ -35,7 +35,6 @@ Example::
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import torch
@@ -122,7 +121,12 @@ class FastConfig:
 
     @classmethod
     def load(cls, path: str | Path) -> "FastConfig":
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        from ..safe_json import load_json
+
+        data = load_json(path)  # size, nesting and numbers checked: a folder may come from anyone
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: expected a JSON object, got {type(data).__name__}")
+        return cls.from_dict(data)
 
 
 def _mlp(width: int, depth: int, dropout: float) -> nn.Sequential:

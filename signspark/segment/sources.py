@@ -67,14 +67,24 @@ def find_inputs(path: str | os.PathLike) -> list[Path]:
                                 f"a .pose file or a folder of them")
     if is_lmdb(path) or path.is_file():
         return [path]
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path}: not a regular file or a folder (a named pipe, device or socket)")
     found: list[Path] = []
+    seen: set[tuple[int, int]] = set()  # folders by (device, inode): a link back up is walked once
     for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
         here = Path(dirpath)
-        for d in sorted(dirnames):
+        st = os.stat(here)
+        if (st.st_dev, st.st_ino) in seen:  # two links to a parent made 2**40 paths before the OS said ELOOP
+            dirnames.clear()
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirnames.sort()  # a folder reached by two paths keeps the same one, run after run
+        for d in list(dirnames):
             if is_lmdb(here / d):
                 found.append(here / d)
                 dirnames.remove(d)
-        found += [here / f for f in filenames if f.endswith((".npz", ".lmdb"))]
+        # regular files only: opening a FIFO named clip.npz would wait for a writer for ever
+        found += [here / f for f in filenames if f.endswith((".npz", ".lmdb")) and (here / f).is_file()]
     if not found:
         raise FileNotFoundError(f"{path}: folder holds no .npz files and no LMDB files (videos and .pose files are "
                                 f"segmented one at a time, or captured first: signspark capture {path} -o FOLDER)")

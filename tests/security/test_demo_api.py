@@ -311,6 +311,19 @@ def test_a_broken_upload_is_named_by_its_base_name(server, tmp_path):
     assert "broken.npz" in message
 
 
+def test_an_unknown_endpoint_is_named(server):
+    """Gradio answered 500 Internal Server Error (no message) and logged a traceback."""
+    for route in ("call", "run"):
+        req = urllib.request.Request(f"{server.url}gradio_api/{route}/no_such_endpoint",
+                                     data=json.dumps({"data": ["x"]}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=30)
+        assert e.value.code == 404
+        message = server.check_message(json.loads(e.value.read())["detail"])
+        assert message.startswith("There is no API endpoint /no_such_endpoint"), message
+
+
 # ---------------------------------------------------------------------------------------------- afterwards
 def test_server_still_answers(server, pose_file):
     from gradio_client import handle_file
