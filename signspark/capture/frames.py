@@ -111,7 +111,8 @@ def open_frames(path: str | os.PathLike, max_frames: int | None = None, process_
     if p.is_dir():
         return _open_folder(p, limit, max_frames is None, fps or float(DEFAULT_FPS))
     if not p.is_file():
-        raise FrameError(f"{p}: no such file or folder")
+        raise FrameError(f"{p}: not a regular file (a named pipe, device or socket)" if p.exists()
+                         else f"{p}: no such file or folder")
     if not is_video(p):
         raise FrameError(f"{p}: not a video ({p.suffix or 'no suffix'}); expected one of {', '.join(VIDEO_SUFFIXES)}")
     return _open_video(p, limit, max_frames is None, process_side, fps)

@@ -65,7 +65,8 @@ def read_pose(path: str | os.PathLike) -> Landmarks:
     Pose = _pose_format()[0]
     p = Path(path)
     if not p.is_file():
-        raise PoseFormatError(f"{p}: no such file")
+        raise PoseFormatError(f"{p}: not a regular file (a folder, named pipe, device or socket)" if p.exists()
+                              else f"{p}: no such file")
     if p.stat().st_size > MAX_POSE_BYTES:
         raise PoseFormatError(f"{p}: {p.stat().st_size} bytes is more than the limit of {MAX_POSE_BYTES}")
     try:

@@ -255,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
               f"{float(result.fit.confidence.mean()):.2f})", file=sys.stderr)
     if failures:
         print(f"{len(failures)} of {len(inputs)} clips failed:", file=sys.stderr)
-        for name, msg in failures:
-            print(f"  {name}: {msg}", file=sys.stderr)
+        for name, msg in failures:  # most messages already start with the clip's path
+            print(f"  {msg}" if msg.startswith(name) else f"  {name}: {msg}", file=sys.stderr)
         return 1
     return 0

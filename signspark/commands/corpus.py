@@ -47,7 +47,12 @@ def run(args) -> int:
         raise CLIError(f"{e}; choose from {' '.join(LANGS)}") from None
     except ValueError as e:
         raise CLIError(str(e)) from None
-    written = build_corpus(args.out, cfg, progress=not args.no_progress)
+    from pathlib import Path
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} exists and is not a folder; the corpus is written into a folder")
+    written = build_corpus(out, cfg, progress=not args.no_progress)
     counts = split_counts(cfg.clips, cfg.splits)
     for key, path in written.items():
         print(f"{key:10s} {counts[key.split('/')[1]]:6d} clips  {path}")

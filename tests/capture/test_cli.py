@@ -20,6 +20,7 @@ def test_export_pose_then_capture_a_folder_with_a_bad_file(spelled, tmp_path, ca
                  "--iterations", "5", "5", "--fov", "25"])
     err = capsys.readouterr().err
     assert code == 1 and "bad.pose" in err and "1 of 2 clips failed" in err
+    assert err.count(str(clips / "bad.pose")) == 1  # the clip's path once, not before its own message again
     seq = PoseSequence.load(out / "good.npz")
     assert seq.num_frames == spelled.num_frames
     with np.load(out / "good.npz") as z:

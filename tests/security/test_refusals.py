@@ -44,6 +44,22 @@ def test_a_named_pipe_is_refused_without_blocking(tmp_path, reader, name):
     assert f"refused: {fifo}: not a regular file (a named pipe, device or socket)" in out.stdout
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_capture_names_a_named_pipe(tmp_path):
+    """capture's readers said "no such file" for a FIFO that exists."""
+    from signspark.capture.frames import FrameError, open_frames
+    from signspark.capture.pose_format_io import PoseFormatError, read_pose
+
+    for name in ("clip.mp4", "clip.pose"):
+        os.mkfifo(tmp_path / name)
+    with pytest.raises(FrameError, match="not a regular file"):
+        open_frames(tmp_path / "clip.mp4")
+    with pytest.raises(PoseFormatError, match="not a regular file"):
+        read_pose(tmp_path / "clip.pose")
+    with pytest.raises(PoseFormatError, match="no such file"):
+        read_pose(tmp_path / "missing.pose")
+
+
 def test_a_device_and_a_folder_are_named(tmp_path):
     from signspark.npz import NpzError, read_npz
     from signspark.safe_json import JsonInputError, load_json
@@ -312,3 +328,14 @@ def test_a_keyframe_file_that_is_not_a_file_is_named(tmp_path):
         Keyframes.load(tmp_path / "pipe.npz")
     with pytest.raises(KeyframeFileError, match="missing.json: no such keyframe file"):
         Keyframes.load(tmp_path / "missing.json")
+
+
+def test_corpus_out_that_is_a_file_is_named(tmp_path, capsys):
+    """corpus --out FILE ended with a raw '[Errno 20] Not a directory'."""
+    from signspark.cli import main
+
+    target = tmp_path / "corpus"
+    target.write_text("not a folder")
+    assert main(["corpus", "--out", str(target), "--clips", "10", "--no-progress"]) == 2
+    assert "exists and is not a folder" in capsys.readouterr().err
+    assert target.read_text() == "not a folder"
