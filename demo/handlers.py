@@ -272,7 +272,8 @@ def _upload(path, what: str, suffixes: Sequence[str]) -> Path:
 # one thread and is made once per thread; moderngl never frees it, so a context made in a server
 # thread that later ends is lost (the server's memory crept up with each one). Reusing the threads
 # also keeps the first frame quick.
-_RENDER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-render")
+RENDER_THREADS = 4
+_RENDER_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=RENDER_THREADS, thread_name_prefix="demo-render")
 # Plots are drawn in one long-lived thread: matplotlib keeps its fonts per thread (drawing in a new
 # thread per request opened them again, and memory crept up) and is not thread-safe anyway.
 _PLOT_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-plot")
@@ -286,7 +287,7 @@ def warm_render_threads(task: Callable[[], Any] | None = None, timeout: float = 
     Returns the number of threads warmed. The tasks wait for one another, so each lands in its own
     thread; if the threads are busy for ``timeout`` seconds the warm-up gives up (threading.BrokenBarrierError).
     """
-    n = _RENDER_THREADS._max_workers
+    n = RENDER_THREADS
     barrier = threading.Barrier(n, timeout=timeout)
 
     def one() -> None:

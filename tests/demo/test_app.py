@@ -87,7 +87,7 @@ def test_warm_render_threads_runs_once_in_each_thread():
     import threading
 
     seen = []
-    assert H.warm_render_threads(lambda: seen.append(threading.get_ident())) == 4
+    assert H.warm_render_threads(lambda: seen.append(threading.get_ident())) == H.RENDER_THREADS == 4
     assert len(set(seen)) == 4  # one run in each of the four render threads
     assert H.warm_render_threads() == 4  # the default: a one-frame render, each thread with its renderer
 
