@@ -26,6 +26,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_hostile_inputs import (
+    pose_members,  # the same directory: a PoseSequence's .npz members, built here
+)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the server's memory from /proc")
 
@@ -146,17 +149,6 @@ def pose_file(tmp_path_factory) -> Path:
         tmp_path_factory.mktemp("upload") / "clip.npz")
 
 
-def _pose_members() -> dict[str, bytes]:
-    from signspark.pose.sequence import PoseSequence
-
-    out = {}
-    for k, v in PoseSequence.zeros(8, text="hi").to_arrays().items():
-        buf = io.BytesIO()
-        np.lib.format.write_array(buf, np.asanyarray(v), allow_pickle=False)
-        out[f"{k}.npy"] = buf.getvalue()
-    return out
-
-
 # ---------------------------------------------------------------------------------------------- numbers
 @pytest.mark.parametrize("field, value, expected", [
     ("steps", "NaN", r"Sampling steps must be a number in \[1, 50\], got 'NaN'"),
@@ -244,7 +236,7 @@ def test_pickle_payload_npz_runs_nothing(server, tmp_path):
     from gradio_client import handle_file
 
     marker = tmp_path / "pwned"
-    members = _pose_members()
+    members = pose_members()
     buf = io.BytesIO()
     np.save(buf, np.array([Payload(marker)], dtype=object), allow_pickle=True)
     members["text.npy"] = buf.getvalue()
@@ -269,7 +261,7 @@ def test_bombs_are_refused_from_their_headers(server, tmp_path, pose_file):
     peak = _peak_rss_mb(server.proc.pid)
     bomb = tmp_path / "bomb.npz"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
-        for k, v in _pose_members().items():
+        for k, v in pose_members().items():
             if k != "body_pose.npy":
                 zf.writestr(k, v)
         header = io.BytesIO()
