@@ -55,9 +55,11 @@ BACKEND_CHOICES = [("Best available", "auto"), ("Gaussian splats (GPU)", "gsplat
                    ("PyTorch splats", "torch"), ("Skeleton", "skeleton")]
 TEXT_EXAMPLES = [[text, code] for code, lang in LANGUAGES.items() for text in lang.examples]
 INTRO = """# SignSparK
-Spoken-language text to 3D signing. The **built-in** model fingerspells your text in the manual alphabet of the
-chosen sign language; it was trained on a synthetic fingerspelling corpus, not on recordings of human signers.
-The official SignSparK models (non-commercial licence, GPU recommended) can be picked under *Model*."""
+Spoken-language text to 3D signing. With the **built-in** model, German text in Swiss German Sign Language (DSGS)
+is signed with the lexical signs of a HamNoSys lexicon, and unknown words are fingerspelled; ASL, BSL, DGS and CSL
+are fingerspelled in their manual alphabets. Its motion is synthesised from notation and alphabet descriptions,
+not learned from recordings of human signers. The official SignSparK models (non-commercial licence, GPU
+recommended) can be picked under *Model*."""
 
 
 def _model_box(default: str) -> gr.Dropdown:

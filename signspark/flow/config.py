@@ -52,6 +52,11 @@ class UNetConfig:
             channels cannot carry, while the clean pose is smooth and low-dimensional.
         min_one_minus_t: the clamp of ``1 - t`` for ``prediction="data"`` (0.02 keeps Euler exact
             up to 50 steps).
+        anchor: what the predicted clean pose is relative to (``prediction="data"`` only).
+            ``"none"``: the network's output is the pose. ``"keyframes"``: the pose is the
+            keyframes joined by straight lines (:func:`~signspark.flow.anchor.keyframe_path`) plus
+            the network's output, so an untrained model already moves smoothly through the
+            keyframes and a small one only learns how signs depart from straight lines.
     """
 
     in_channels: int = 296
@@ -71,6 +76,7 @@ class UNetConfig:
     stream: str = "full"
     prediction: str = "velocity"
     min_one_minus_t: float = 0.02
+    anchor: str = "none"
 
     def __post_init__(self) -> None:
         self.level_dims = tuple(int(d) for d in self.level_dims)
@@ -82,6 +88,10 @@ class UNetConfig:
             raise ValueError("the attention head width must be even for RoPE")
         if self.prediction not in ("velocity", "data"):
             raise ValueError(f"prediction must be 'velocity' or 'data', got {self.prediction!r}")
+        if self.anchor not in ("none", "keyframes"):
+            raise ValueError(f"anchor must be 'none' or 'keyframes', got {self.anchor!r}")
+        if self.anchor != "none" and self.prediction != "data":
+            raise ValueError("anchor='keyframes' needs prediction='data' (it offsets the predicted pose)")
         if not 0 < self.min_one_minus_t < 1:
             raise ValueError(f"min_one_minus_t must be in (0, 1), got {self.min_one_minus_t}")
 

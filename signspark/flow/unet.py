@@ -13,7 +13,9 @@ Forward, step by step (B batch, J channels, T frames, T a multiple of ``config.f
 4. :class:`TemporalUNet`: conditioning MLP, encoder (residual blocks + downsampling; skips
    saved before downsampling), RoPE transformer bottleneck, decoder (concatenating
    ``[x | skip]`` for every level but the first, whose skip is unused; upsampling on all
-   levels), final conv block and 1x1 conv to J channels.
+   levels), final conv block and 1x1 conv to J channels;
+5. with ``prediction="data"`` that output is the clean pose (plus, with ``anchor="keyframes"``,
+   the keyframes joined by straight lines), turned into the velocity ``(x1 - x) / (1 - t)``.
 
 Example::
 
@@ -34,6 +36,7 @@ from .blocks import (
     TransformerBottleneckBlock, Upsample, rope_cos_sin,
 )
 from ..hub import ModelFolderMixin
+from .anchor import keyframe_path
 from .config import UNetConfig
 
 __all__ = ["TemporalUNet", "VelocityUNet", "count_parameters"]
@@ -179,6 +182,8 @@ class VelocityUNet(nn.Module, ModelFolderMixin):
         emb = self.embed_timestep(t) + self.embed_text(text_emb.to(dtype))
         out = self.unet(h, emb)
         if self.config.prediction == "data":
+            if self.config.anchor == "keyframes":
+                out = out + keyframe_path(x, obs_mask)
             one_minus_t = (1.0 - t).clamp_min(self.config.min_one_minus_t).to(dtype).view(B, 1, 1)
             out = (out - x) / one_minus_t
         return out

@@ -137,7 +137,8 @@ def test_keyframes_upload_in_the_browser(page, tmp_path):
 
     page.get_by_role("tab", name="Keyframes to sign").click()
     page.locator("#kf_file input[type=file]").set_input_files(str(path))
-    expect(page.locator("#kf_file").get_by_text("poses.npz")).to_be_visible()
+    # the file row (its name is drawn as two spans, stem and extension; the cell's accessible name is whole)
+    expect(page.locator("#kf_file").get_by_role("cell", name="poses.npz")).to_be_visible()
     page.locator("#kf_load_btn").click()
     expect(page.locator("#kf_status_out textarea")).to_have_value(
         re.compile(r"^3 keyframe\(s\) from poses.npz"))

@@ -1,0 +1,57 @@
+"""The keyframe path and the keyframe-anchored data prediction."""
+
+import pytest
+import torch
+
+from signspark.flow import UNetConfig, VelocityUNet
+from signspark.flow.anchor import keyframe_path
+from signspark.flow.samplers import GuidedField, sample
+
+
+def test_path_is_linear_between_keyframes_and_held_outside():
+    x = torch.tensor([[[7.0, 1.0, 7.0, 7.0, 4.0, 7.0, 7.0]]])
+    m = torch.tensor([[[False, True, False, False, True, False, False]]])
+    assert keyframe_path(x, m).tolist() == [[[1.0, 1.0, 2.0, 3.0, 4.0, 4.0, 4.0]]]
+
+
+def test_channels_are_joined_separately_and_unobserved_ones_are_zero():
+    x = torch.arange(2 * 3 * 5, dtype=torch.float32).view(2, 3, 5)
+    m = torch.zeros(2, 3, 5, dtype=torch.bool)
+    m[0, 0, 0] = m[0, 0, 4] = True  # 0 ... 4
+    m[0, 1, 2] = True               # one keyframe: held everywhere
+    m[1, 2, :] = True               # every frame observed: the path is the data
+    path = keyframe_path(x, m)
+    assert path[0, 0].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert path[0, 1].tolist() == [7.0] * 5
+    assert path[0, 2].tolist() == [0.0] * 5 and path[1, :2].abs().sum() == 0
+    assert torch.equal(path[1, 2], x[1, 2])
+
+
+def _anchored_tiny():
+    cfg = UNetConfig.preset("tiny", stream="hand", prediction="data", anchor="keyframes")
+    return VelocityUNet(cfg).eval()
+
+
+def test_an_untrained_anchored_model_samples_the_straight_path():
+    """The last layer starts at zero, so the predicted pose is the keyframe path itself."""
+    model = _anchored_tiny()
+    T = 16
+    kf = torch.randn(1, 90, T)
+    mask = torch.zeros(1, 90, T, dtype=torch.bool)
+    mask[..., [2, 9, 13]] = True
+    field = GuidedField(model, torch.zeros(1, 640), obs_x0=kf, obs_mask=mask)
+    out = sample(field, (1, 90, T), steps=4, generator=torch.Generator().manual_seed(0)).x
+    assert torch.allclose(out, keyframe_path(kf, mask), atol=1e-5)
+    # the same network without the anchor returns the mean pose (zeros) between keyframes instead
+    plain = VelocityUNet(UNetConfig.preset("tiny", stream="hand", prediction="data"))
+    plain.load_state_dict(model.state_dict())
+    field = GuidedField(plain.eval(), torch.zeros(1, 640), obs_x0=kf, obs_mask=mask)
+    out = sample(field, (1, 90, T), steps=4, generator=torch.Generator().manual_seed(0)).x
+    assert out[..., 5].abs().max() < 1e-5
+
+
+def test_anchor_is_validated():
+    with pytest.raises(ValueError, match="anchor"):
+        UNetConfig.preset("tiny", stream="hand", prediction="data", anchor="lines")
+    with pytest.raises(ValueError, match="prediction='data'"):
+        UNetConfig.preset("tiny", stream="hand", anchor="keyframes")
