@@ -13,7 +13,8 @@ Printed per language, averaged over sentences and seeds, for both wrists (built-
 * ``step``: the largest wrist movement between two frames (mm; at 25 fps, 80 mm is 2 m/s).
 
 A third row, ``straight``, is a baseline: the wrists moved in straight lines at constant speed between
-the take's keyframes (joint positions interpolated, no model); a generator that fills the motion
+the frames the generated clip holds (the take's keyframes, its first and last frame; joint positions
+interpolated, no model); a generator that fills the motion
 around keyframes should follow the take at least as closely as that.
 
 Usage::
@@ -47,10 +48,11 @@ def wrist_figures(p2j, take, seq, wrists) -> tuple[float, float, float]:
     return dev, acc, step
 
 
-def straight_figures(p2j, take, wrists) -> tuple[float, float, float]:
-    """:func:`wrist_figures` of the take's wrists interpolated linearly between its keyframes."""
+def straight_figures(p2j, take, held, wrists) -> tuple[float, float, float]:
+    """:func:`wrist_figures` of the take's wrists interpolated linearly between the ``held`` frames
+    (those the generated clip holds: the take's keyframes and its first and last frame)."""
     a = p2j.joints(take)[:, wrists]
-    keys = np.unique(take.keyframes[take.keyframes < len(a)])
+    keys = np.unique(held[held < len(a)])
     t = np.arange(len(a))
     b = np.stack([[np.interp(t, keys, a[keys, w, c]) for c in range(3)] for w in range(len(wrists))])
     b = b.transpose(2, 0, 1)
@@ -90,7 +92,7 @@ def main(argv=None) -> int:
                 gen = pipe(text, lang, seed=seed, motion="generated", steps=args.steps, retrieval=True).pose
                 rows["lexicon"].append(wrist_figures(p2j, take, take, wrists))
                 rows["generated"].append(wrist_figures(p2j, take, gen, wrists))
-                rows["straight"].append(straight_figures(p2j, take, wrists))
+                rows["straight"].append(straight_figures(p2j, take, gen.keyframes, wrists))
         for motion, values in rows.items():
             dev, acc, step = (statistics.fmean(v[i] for v in values) for i in range(3))
             print(f"{lang:8} {motion:10} {dev:8.0f} {acc:10.1f} {step:8.0f}")

@@ -113,13 +113,15 @@ class GenerationOutput:
 def generator_config(model_config: Mapping[str, Any], stream: str, text_encoder: Mapping[str, Any],
                      languages=None, length_model: Mapping[str, Any] | None = None,
                      seq_len: int = 304, fps: float = 25.0, tag_template: str = DEFAULT_TAG_TEMPLATE,
-                     retrieval: str | None = None, retrieval_motion: str = "generated") -> dict:
+                     retrieval: str | None = None, retrieval_motion: str = "generated",
+                     smoothing: float = 0.0) -> dict:
     """The ``config.json`` of a generator model folder."""
     return {
         "model_type": MODEL_TYPE, "format_version": 1, "model": dict(model_config), "stream": stream,
         "languages": list(languages or LANGUAGES), "tag_template": tag_template,
         "text_encoder": dict(text_encoder), "length_model": dict(length_model) if length_model else None,
         "seq_len": int(seq_len), "fps": float(fps), "retrieval": retrieval, "retrieval_motion": retrieval_motion,
+        "smoothing": float(smoothing),
     }
 
 
@@ -136,12 +138,15 @@ class SignSparK:
             text-to-pose) or ``"fingerspelling"`` (the alphabet lexicon: sign-retrieval T2P, the
             built-in model's default).
         retrieval_motion: the default of ``motion`` in :meth:`__call__` (``"generated"`` or ``"lexicon"``).
+        smoothing: standard deviation (frames) of a Gaussian smoothing in time of the generated motion that
+            keeps every keyframe exact (:func:`~signspark.flow.anchor.smooth_between_keyframes`); 0, the
+            default, leaves the model's output as it is.
     """
 
     def __init__(self, models: Mapping[str, torch.nn.Module], text_encoder, length_model=None,
                  languages=None, fps: float = 25.0, seq_len: int = 304,
                  tag_template: str = DEFAULT_TAG_TEMPLATE, source: str = "", retrieval: str | None = None,
-                 retrieval_motion: str = "generated"):
+                 retrieval_motion: str = "generated", smoothing: float = 0.0):
         if retrieval not in RETRIEVAL_SOURCES:
             raise ValueError(f"unknown retrieval source {retrieval!r}; expected one of {sorted(map(str, RETRIEVAL_SOURCES))}")
         if retrieval_motion not in RETRIEVAL_MOTIONS:
@@ -149,6 +154,10 @@ class SignSparK:
         self.models = dict(models)
         self.retrieval = retrieval
         self.retrieval_motion = retrieval_motion
+        smoothing = float(smoothing)
+        if not 0.0 <= smoothing <= 10.0:  # also refuses NaN
+            raise ValueError(f"smoothing must be between 0 and 10 frames, got {smoothing}")
+        self.smoothing = smoothing
         self.text_encoder = text_encoder
         self.length_model = length_model
         self.languages = [c.upper() for c in (languages or LANGUAGES)]
@@ -226,7 +235,8 @@ class SignSparK:
         return cls({cfg.get("stream", ucfg.stream): model}, text_encoder, length_model,
                    languages=cfg.get("languages"), fps=cfg.get("fps", 25.0), seq_len=cfg.get("seq_len", 304),
                    tag_template=cfg.get("tag_template", DEFAULT_TAG_TEMPLATE), source=str(folder),
-                   retrieval=cfg.get("retrieval"), retrieval_motion=cfg.get("retrieval_motion", "generated"))
+                   retrieval=cfg.get("retrieval"), retrieval_motion=cfg.get("retrieval_motion", "generated"),
+                   smoothing=cfg.get("smoothing", 0.0))
 
     # -------------------------------------------------------------------------- requests
     def _check_text(self, text: str, required: bool) -> str:
@@ -355,7 +365,10 @@ class SignSparK:
                 retrieved = retime(retrieved, int(num_frames))
             if (motion or self.retrieval_motion) == "lexicon":
                 return self._lexicon_output(retrieved, text, segmenter, seed, start)
-            keyframes = Keyframes.from_pose_sequence(retrieved)
+            # The take starts and ends at rest: holding its first and last frame too lets the model draw
+            # the rise to the first sign and the return after the last between poses it knows.
+            keyframes = Keyframes.from_pose_sequence(
+                retrieved, np.union1d(retrieved.keyframes, [0, retrieved.num_frames - 1]))
             num_frames = None
         T = self._num_frames(text, code, text_emb, num_frames, speed, keyframes)
         kf = mask = None
@@ -368,6 +381,11 @@ class SignSparK:
         feats, nfe = sample_full_body(self.models, text_emb, [T], keyframes=kf, keyframe_mask=mask, steps=steps,
                                       sampler=sampler, guidance=guidance, generator=generator, device=self.device,
                                       frame_multiple=self.frame_multiple)
+        if self.smoothing > 0:
+            from signspark.flow.anchor import smooth_between_keyframes
+
+            held = None if mask is None else mask[:1, :, :T].to(feats.device)
+            feats = smooth_between_keyframes(feats[:1, :, :T].float(), held, self.smoothing)
         features = features_to_numpy(feats[0], T)
         params = {k: v.numpy() for k, v in full_to_params(torch.from_numpy(features)).items()}
         meta = dict(fps=keyframes.fps if keyframes is not None else self.fps, language=code, text=text,
@@ -489,7 +507,8 @@ class SignSparK:
         stream, model = next(iter(self.models.items()))
         components = {LENGTH_MODEL: self.length_model} if self.length_model is not None else {}
         cfg = generator_config(model.config.to_dict(), stream, self.text_encoder.config(), self.languages,
-                               None, self.seq_len, self.fps, self.tag_template, self.retrieval, self.retrieval_motion)
+                               None, self.seq_len, self.fps, self.tag_template, self.retrieval, self.retrieval_motion,
+                               self.smoothing)
         return hub.save_pretrained(folder, model, cfg, card=card, components=components)
 
 

@@ -1,5 +1,6 @@
 """The text/keyframes -> PoseSequence pipeline and `signspark generate`."""
 
+import copy
 import json
 
 import numpy as np
@@ -155,9 +156,11 @@ def test_fingerspelling_retrieval_holds_lexicon_keyframes(pipe):
     lex = spell("hallo", "DGS", seed=5)
     assert out.num_frames == lex.num_frames
     assert out.pose.segments.tolist() == lex.segments.tolist() and out.pose.gloss == lex.gloss
-    assert out.pose.keyframes.tolist() == lex.keyframes.tolist() and len(lex.keyframes) >= len(lex.segments) == 5
-    expected = params_to_full(lex.params).numpy()[lex.keyframes]
-    assert np.allclose(out.features[lex.keyframes], expected, atol=1e-5)
+    # the take's keyframes and its first and last frame (at rest) are held
+    held = np.union1d(lex.keyframes, [0, lex.num_frames - 1])
+    assert out.pose.keyframes.tolist() == held.tolist() and len(lex.keyframes) >= len(lex.segments) == 5
+    expected = params_to_full(lex.params).numpy()[held]
+    assert np.allclose(out.features[held], expected, atol=1e-5)
     plain = pipe("hallo", "DGS", steps=2, seed=5, retrieval=False)
     assert len(plain.pose.segments) == 0
 
@@ -264,3 +267,16 @@ def test_motion_setting_is_saved_and_checked(tmp_path, pipe):
         again("", "ASL", keyframes=kf, motion="lexicon")
     with pytest.raises(ValueError, match="retrieval motion"):
         SignSparK(again.models, again.text_encoder, retrieval_motion="dance")
+
+
+def test_smoothing_from_the_config_keeps_held_frames_and_calms_the_motion(tmp_path, pipe):
+    rough = pipe("hallo", "DGS", steps=2, seed=5, retrieval=True)
+    smooth_pipe = copy.copy(pipe)
+    smooth_pipe.smoothing = 2.0
+    smooth = smooth_pipe("hallo", "DGS", steps=2, seed=5, retrieval=True)
+    held = rough.pose.keyframes
+    assert np.array_equal(smooth.features[held], rough.features[held])
+    acc = lambda f: np.abs(np.diff(f, 2, axis=0)).mean()
+    assert acc(smooth.features) < 0.8 * acc(rough.features)
+    smooth_pipe.save_pretrained(tmp_path / "m")
+    assert SignSparK.from_pretrained(tmp_path / "m").smoothing == 2.0

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the built-in models from nothing: corpus -> FAST segmenter -> generator -> assets/.
 
-    python -m train.build_builtin                 # the shipped models (about 45 minutes on a 2-core CPU)
+    python -m train.build_builtin                 # the shipped models (about 80 minutes on a 2-core CPU)
     python -m train.build_builtin --quick         # a few minutes, for trying the recipe
 
 Steps, each skipped when its output already exists (so an interrupted build resumes):
@@ -13,9 +13,9 @@ Steps, each skipped when its output already exists (so an interrupted build resu
    encoder, length model) -> ``WORK/generator/model``; ``--resume`` continues a stopped run.
 4. Export to ``OUT`` (default ``assets/models``): ``fast/`` as trained, ``generator/`` with
    fp16 weights (the shipped size limit) and ``"retrieval": "lexicon"``,
-   ``"retrieval_motion": "lexicon"`` in its config, so text-to-pose signs the language's lexicon
-   (see the model card for why not the generated motion); model cards that say what the models
-   are trained on.
+   ``"retrieval_motion": "lexicon"``, ``"smoothing": 1.5`` in its config, so text-to-pose signs the
+   language's lexicon (see the model card for why not the generated motion by default); model cards
+   that say what the models are trained on.
 
 Timings of each step are printed at the end.
 """
@@ -31,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ("fast", "generator")
+
+SMOOTHING_FRAMES = 1.5
 
 CARD_COMMON = """
 ## What this model is
@@ -48,12 +50,15 @@ Both are placed by inverse kinematics and animated with simulated signers (speed
 transitions, hand size, posture). It was **not** trained on recordings of human signers: its motion is
 synthesised from notation and alphabet descriptions.
 
-Text-to-pose looks the text up in the language's lexicon (`"retrieval": "lexicon"`). The generator can
-generate the motion around the lexicon's keyframes (onset, middle and offset of each sign, and a moving
-sign's turning points; `motion="generated"`, `--motion generated`), but trained this briefly it does not
-follow lexical signs between those keyframes (the wrist 15-20 cm from the lexicon's path, and jerky; see
-`bench/motion_quality.py`), so by default text is signed with the lexicon's own motion
-(`"retrieval_motion": "lexicon"`); the generator is used for keyframes given by the user (KF2P) and on request.
+Text-to-pose looks the text up in the language's lexicon (`"retrieval": "lexicon"`). The generator
+predicts the pose as straight lines through the keyframes plus a learned correction (`"anchor": "keyframes"`)
+and generates the motion around the lexicon's keyframes (onset, middle and offset of each sign, a moving
+sign's turning points, the first and last frame at rest; `motion="generated"`, `--motion generated`); its
+output is smoothed in time with the keyframes kept exact (`"smoothing": 1.5` frames). Between keyframes its
+wrists stay 2.5-4.5 cm from the lexicon's path and nearly as smooth as it (mean wrist acceleration 3.5-6.0
+against 2.3-4.8 mm/frame², `bench/motion_quality.py`). By default text
+is still signed with the lexicon's own motion (`"retrieval_motion": "lexicon"`: the animator's path, no model
+evaluation); the generator is used for keyframes given by the user (KF2P) and on request.
 
 Built with `python -m train.build_builtin` ({args}).
 """
@@ -116,7 +121,12 @@ def _card(src: Path, work: Path, default: str, recipe: str) -> str:
     """The training script's model card, with the local corpus path replaced by what it is."""
     card = (src / "README.md").read_text() if (src / "README.md").is_file() else default
     corpus = "the synthetic corpus (`signspark corpus`, see below)"
-    for path in (str((work / "corpus").resolve()), str(work / "corpus")):
+    paths = [str((work / "corpus").resolve()), str(work / "corpus")]
+    if (work / "corpus").resolve().is_relative_to(ROOT):  # the run may name it relative to the repository
+        paths.append(str((work / "corpus").resolve().relative_to(ROOT)))
+    if (work / "corpus").absolute().is_relative_to(ROOT):
+        paths.append(str((work / "corpus").absolute().relative_to(ROOT)))
+    for path in paths:
         card = card.replace(path, corpus)
     return card + CARD_COMMON.format(args=recipe)
 
@@ -139,10 +149,13 @@ def export(work: Path, out: Path, recipe: str, models: tuple[str, ...] = MODELS)
     gen_src = work / "generator" / "model"
     cfg = json.loads((gen_src / "config.json").read_text())
     cfg["retrieval"] = "lexicon"
-    # Measured on this model: between the lexicon's keyframes it does not follow the signs (the wrist
-    # 15-20 cm away from the take, jerky), so text is signed with the lexicon's own motion by default and
-    # the generated motion is asked for with motion="generated" (README, "Built-in models").
+    # The generated motion follows the take 2.5-4.5 cm off between keyframes (bench/motion_quality.py); the
+    # take is the animator's own motion and costs no model evaluation, so it stays the default and the
+    # generated motion is asked for with motion="generated" (README, "Built-in models").
     cfg["retrieval_motion"] = "lexicon"
+    # A Gaussian of 1.5 frames that keeps every keyframe: without it the small model's frame-to-frame
+    # jitter makes the wrists 3-4x as jerky as the take; with it 1.2-1.6x.
+    cfg["smoothing"] = SMOOTHING_FRAMES
     for key, value in cfg.get("training", {}).get("args", {}).items():  # paths relative to the repository
         if isinstance(value, str) and value.startswith(str(ROOT)):
             cfg["training"]["args"][key] = str(Path(value).relative_to(ROOT))
@@ -181,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "assets" / "models", help="where the models are exported")
     p.add_argument("--clips", type=int, default=2000, help="corpus clips per language (default 2000)")
     p.add_argument("--fast-epochs", type=int, default=4)
-    p.add_argument("--gen-steps", type=int, default=2000, help="generator training steps (default 2000)")
+    p.add_argument("--gen-steps", type=int, default=4000, help="generator training steps (default 4000)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--threads", type=int, default=2, help="torch threads")
     p.add_argument("--seed", type=int, default=0)

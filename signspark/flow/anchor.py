@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["keyframe_path"]
+__all__ = ["keyframe_path", "smooth_between_keyframes"]
 
 
 def keyframe_path(obs_x0: torch.Tensor, obs_mask: torch.Tensor) -> torch.Tensor:
@@ -54,3 +54,33 @@ def keyframe_path(obs_x0: torch.Tensor, obs_mask: torch.Tensor) -> torch.Tensor:
     path = torch.where(has_prev & has_next, between,
                        torch.where(has_prev, x_prev, torch.where(has_next, x_next, torch.zeros_like(x))))
     return path
+
+
+def smooth_between_keyframes(x: torch.Tensor, obs_mask: torch.Tensor | None, sigma: float) -> torch.Tensor:
+    """Gaussian smoothing in time that leaves the keyframes exactly where they are.
+
+    ``x`` is smoothed with a Gaussian of ``sigma`` frames (edges replicated), then corrected by
+    the straight-line path of the differences at the keyframes, so the result equals ``x`` on
+    every observed value and is smooth in between (the correction is piecewise linear).
+
+    Args:
+        x: (B, J, T) motion.
+        obs_mask: (B, J, T) bool keyframe mask, or None (no keyframe to keep).
+        sigma: standard deviation of the kernel, frames; 0 returns ``x`` unchanged.
+
+    Returns:
+        (B, J, T), the dtype of ``x``.
+    """
+    if sigma <= 0:
+        return x
+    radius = max(1, int(round(3 * sigma)))
+    offsets = torch.arange(-radius, radius + 1, dtype=torch.float32, device=x.device)
+    kernel = torch.exp(-0.5 * (offsets / sigma) ** 2)
+    kernel = (kernel / kernel.sum()).to(x.dtype)
+    B, J, T = x.shape
+    padded = torch.nn.functional.pad(x.reshape(B * J, 1, T), (radius, radius), mode="replicate")
+    smooth = torch.nn.functional.conv1d(padded, kernel.view(1, 1, -1)).view(B, J, T)
+    if obs_mask is None or not bool(obs_mask.any()):
+        return smooth
+    out = smooth + keyframe_path(x - smooth, obs_mask)
+    return torch.where(obs_mask.to(torch.bool), x, out)  # exact, not within float rounding

@@ -55,3 +55,28 @@ def test_anchor_is_validated():
         UNetConfig.preset("tiny", stream="hand", prediction="data", anchor="lines")
     with pytest.raises(ValueError, match="prediction='data'"):
         UNetConfig.preset("tiny", stream="hand", anchor="keyframes")
+
+
+def test_smoothing_keeps_keyframes_and_removes_jitter():
+    from signspark.flow.anchor import smooth_between_keyframes
+
+    g = torch.Generator().manual_seed(0)
+    T = 60
+    t = torch.linspace(0, 1, T)
+    clean = torch.sin(2 * torch.pi * t).expand(1, 3, T).clone()
+    noisy = clean + 0.05 * torch.randn(1, 3, T, generator=g)
+    mask = torch.zeros(1, 3, T, dtype=torch.bool)
+    mask[..., [0, 20, 41, 59]] = True
+    out = smooth_between_keyframes(noisy, mask, sigma=1.5)
+    assert torch.equal(out[mask], noisy[mask])
+    jerk = lambda x: x.diff(n=2, dim=-1).abs().mean()
+    assert jerk(out) < 0.3 * jerk(noisy)
+    assert (out - clean).abs().mean() < (noisy - clean).abs().mean()
+    assert torch.equal(smooth_between_keyframes(noisy, mask, 0.0), noisy)
+
+
+def test_the_pipeline_smooths_when_its_config_says_so():
+    from signspark.pipeline import SignSparK
+
+    with pytest.raises(ValueError, match="smoothing"):
+        SignSparK({"full": VelocityUNet(UNetConfig.preset("tiny"))}, None, smoothing=float("nan"))
