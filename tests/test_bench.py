@@ -20,7 +20,7 @@ def _run(*args: str, timeout: int = 300) -> str:
 
 
 @pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo_request", "dsgs_request", "load",
-                                    "motion_quality", "hostile"])
+                                    "motion_quality", "hostile", "kf2p_regions"])
 def test_bench_help(script):
     assert "usage:" in _run(f"bench/{script}.py", "--help")
 
@@ -56,3 +56,28 @@ def test_hostile_battery_tries_every_command():
     cli = [line for line in lines if not line.startswith("demo ")]
     assert {line.split(":")[0] for line in cli} >= {*COMMANDS, "demo"}
     assert len(cli) >= 120 and sum(line.startswith("demo ") for line in lines) >= 40
+
+
+def test_kf2p_regions_bench_prints_both_keyframe_sets():
+    out = _run("bench/kf2p_regions.py", "--languages", "ASL", "--words", "1", "--steps", "1")
+    rows = {line[:24].strip(): [float(x) for x in line[24:].split()] for line in out.splitlines()
+            if line.startswith(("onset/", "+ first"))}
+    assert set(rows) == {"onset/middle/offset", "+ first and last frame"}
+    assert all(len(v) == 3 and min(v) >= 0 for v in rows.values())
+
+
+def test_kf2p_region_errors_split_the_clip_at_its_first_and_last_keyframe():
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from kf2p_regions import region_errors
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    ref = np.zeros((6, 2, 3))
+    out = np.zeros((6, 2, 3))
+    out[0, :, 0] = 0.010  # 10 mm before the first keyframe (frame 1)
+    out[3, :, 1] = 0.004  # 4 mm between keyframes 1 and 4
+    out[5, :, 2] = 0.002  # 2 mm after the last
+    errors = region_errors(ref, out, np.array([4, 1]))
+    assert errors == pytest.approx({"before": 10.0, "between": 2.0, "after": 2.0})
