@@ -853,30 +853,27 @@ def demo_cases() -> list[DemoCase]:
     kf("total frames 751", word="hi", total_frames=751)
     kf("total frames 0.5 (rounded by Gradio)", "any", word="hi", total_frames=0.5)
     kf("word: emoji", "any", word="\U0001F44B\U0001F44B")
+
+    def v2s(label, video, policy="onset_middle_offset", per_sign=3, mirrored=False, raw=False):
+        """A /video_to_sign request (front view, skeleton renderer) that must be refused."""
+        return D(f"video_to_sign: {label}", "/video_to_sign",
+                 [video, "front", "skeleton", mirrored, policy, per_sign], raw=raw)
+
     cases += [
         D("load_keyframes: garbage .npz", "/load_keyframes", ["@FILE:garbage.npz@", "", "ASL"]),
         D("load_keyframes: top-level list .json", "/load_keyframes", ["@FILE:top_list.json@", "", "ASL"]),
         D("load_keyframes: bad UTF-8 .json", "/load_keyframes", ["@FILE:bad_utf8.json@", "", "ASL"]),
         D("load_keyframes: language null", "/load_keyframes", [None, "hi", None], raw=True),
-        D("video_to_sign: empty .mp4", "/video_to_sign", ["@FILE:empty.mp4@", "front", "skeleton", False,
-                                                          "onset_middle_offset", 3]),
-        D("video_to_sign: truncated .mp4", "/video_to_sign", ["@FILE:trunc.mp4@", "front", "skeleton", False,
-                                                              "onset_middle_offset", 3]),
-        D("video_to_sign: text as .mp4", "/video_to_sign", ["@FILE:text.mp4@", "front", "skeleton", False,
-                                                            "onset_middle_offset", 3]),
-        D("video_to_sign: .npz as .mp4", "/video_to_sign", ["@FILE:npz_as.mp4@", "front", "skeleton", False,
-                                                            "onset_middle_offset", 3]),
-        D("video_to_sign: no person (16x16)", "/video_to_sign", ["@FILE:tiny.mp4@", "front", "skeleton", False,
-                                                                 "onset_middle_offset", 3]),
-        D("video_to_sign: per sign 0", "/video_to_sign", ["@FILE:tiny.mp4@", "front", "skeleton", False,
-                                                          "uniform", 0]),
-        D("video_to_sign: per sign NaN", "/video_to_sign", [None, "front", "skeleton", False, "uniform",
-                                                            float("nan")], raw=True),
-        D("video_to_sign: policy unknown", "/video_to_sign", ["@FILE:tiny.mp4@", "front", "skeleton", False,
-                                                              "everything", 3]),
-        D("video_to_sign: mirrored 'x'", "/video_to_sign", ["@FILE:tiny.mp4@", "front", "skeleton", "x",
-                                                            "onset_middle_offset", 3]),
-        D("video_to_sign: no video", "/video_to_sign", [None, "front", "skeleton", False, "onset_middle_offset", 3]),
+        v2s("empty .mp4", "@FILE:empty.mp4@"),
+        v2s("truncated .mp4", "@FILE:trunc.mp4@"),
+        v2s("text as .mp4", "@FILE:text.mp4@"),
+        v2s(".npz as .mp4", "@FILE:npz_as.mp4@"),
+        v2s("no person (16x16)", "@FILE:tiny.mp4@"),
+        v2s("per sign 0", "@FILE:tiny.mp4@", policy="uniform", per_sign=0),
+        v2s("per sign NaN", None, policy="uniform", per_sign=float("nan"), raw=True),
+        v2s("policy unknown", "@FILE:tiny.mp4@", policy="everything"),
+        v2s("mirrored 'x'", "@FILE:tiny.mp4@", mirrored="x"),
+        v2s("no video", None),
         D("practice_new: language Klingon", "/practice_new", ["Klingon", "short", 1.0, "hands", False]),
         D("practice_new: speed 0", "/practice_new", ["ASL", "short", 0, "hands", False]),
         D("practice_new: speed NaN", "/practice_new", ["ASL", "short", float("nan"), "hands", False], raw=True),

@@ -154,10 +154,9 @@ class SignSparK:
         self.models = dict(models)
         self.retrieval = retrieval
         self.retrieval_motion = retrieval_motion
-        smoothing = float(smoothing)
-        if not 0.0 <= smoothing <= 10.0:  # also refuses NaN
-            raise ValueError(f"smoothing must be between 0 and 10 frames, got {smoothing}")
-        self.smoothing = smoothing
+        if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0.0 <= smoothing <= 10.0:
+            raise ValueError(f"smoothing must be a number of frames between 0 and 10, got {smoothing!r}")  # NaN too
+        self.smoothing = float(smoothing)
         self.text_encoder = text_encoder
         self.length_model = length_model
         self.languages = [c.upper() for c in (languages or LANGUAGES)]

@@ -121,12 +121,12 @@ def _card(src: Path, work: Path, default: str, recipe: str) -> str:
     """The training script's model card, with the local corpus path replaced by what it is."""
     card = (src / "README.md").read_text() if (src / "README.md").is_file() else default
     corpus = "the synthetic corpus (`signspark corpus`, see below)"
-    paths = [str((work / "corpus").resolve()), str(work / "corpus")]
-    if (work / "corpus").resolve().is_relative_to(ROOT):  # the run may name it relative to the repository
-        paths.append(str((work / "corpus").resolve().relative_to(ROOT)))
-    if (work / "corpus").absolute().is_relative_to(ROOT):
-        paths.append(str((work / "corpus").absolute().relative_to(ROOT)))
-    for path in paths:
+    paths = [str(work / "corpus")]
+    for full in ((work / "corpus").resolve(), (work / "corpus").absolute()):
+        paths.append(str(full))
+        if full.is_relative_to(ROOT):  # the run may name it relative to the repository
+            paths.append(str(full.relative_to(ROOT)))
+    for path in sorted(set(paths), key=len, reverse=True):  # longest first: no partial replacement
         card = card.replace(path, corpus)
     return card + CARD_COMMON.format(args=recipe)
 

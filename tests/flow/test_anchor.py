@@ -75,8 +75,9 @@ def test_smoothing_keeps_keyframes_and_removes_jitter():
     assert torch.equal(smooth_between_keyframes(noisy, mask, 0.0), noisy)
 
 
-def test_the_pipeline_smooths_when_its_config_says_so():
+@pytest.mark.parametrize("bad", [float("nan"), -1.0, 11.0, None, "2", True])
+def test_the_pipeline_refuses_a_bad_smoothing_setting(bad):
     from signspark.pipeline import SignSparK
 
     with pytest.raises(ValueError, match="smoothing"):
-        SignSparK({"full": VelocityUNet(UNetConfig.preset("tiny"))}, None, smoothing=float("nan"))
+        SignSparK({"full": VelocityUNet(UNetConfig.preset("tiny"))}, None, smoothing=bad)
