@@ -67,13 +67,14 @@ def test_kf2p_regions_bench_prints_both_keyframe_sets():
 
 
 def test_kf2p_region_errors_split_the_clip_at_its_first_and_last_keyframe():
+    import importlib.util
+
     import numpy as np
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        from kf2p_regions import region_errors
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location("kf2p_regions", ROOT / "bench" / "kf2p_regions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    region_errors = module.region_errors
     ref = np.zeros((6, 2, 3))
     out = np.zeros((6, 2, 3))
     out[0, :, 0] = 0.010  # 10 mm before the first keyframe (frame 1)
