@@ -20,7 +20,7 @@ def _run(*args: str, timeout: int = 300) -> str:
 
 
 @pytest.mark.parametrize("script", ["body", "generate", "segment", "render", "demo_request", "dsgs_request", "load",
-                                    "motion_quality", "hostile", "kf2p_regions"])
+                                    "motion_quality", "hostile", "kf2p_regions", "gpu"])
 def test_bench_help(script):
     assert "usage:" in _run(f"bench/{script}.py", "--help")
 
@@ -82,3 +82,35 @@ def test_kf2p_region_errors_split_the_clip_at_its_first_and_last_keyframe():
     out[5, :, 2] = 0.002  # 2 mm after the last
     errors = region_errors(ref, out, np.array([4, 1]))
     assert errors == pytest.approx({"before": 10.0, "between": 2.0, "after": 2.0})
+
+
+def test_gpu_bench_runs_every_section_at_toy_sizes_on_the_cpu(tmp_path):
+    """``--smoke``: the GPU script's code paths (model, tests, render, request) without a GPU."""
+    import json
+
+    _run("bench/gpu.py", "--smoke", "--out", str(tmp_path), "--sections", "unet", "tests", "render", "request",
+         timeout=600)
+    report = json.loads((tmp_path / "gpu.json").read_text())
+    sections = report["sections"]
+    assert set(sections) == {"unet", "tests", "render", "request"}
+    assert not [k for k, v in sections.items() if "error" in v or "skipped" in v], sections
+    cells = sections["unet"]["timings"]
+    assert {(c["dtype"], c["guidance"]) for c in cells} == {(d, g) for d in ("fp32", "bf16", "fp16")
+                                                          for g in ("batched", "two passes")}
+    assert all(c["ms_median"] > 0 for c in cells)
+    assert 0 < sections["unet"]["deviation_bf16"]["body_forward"]["max_abs"] < 0.1
+    assert sections["tests"]["returncode"] == 0 and "3 skipped" in sections["tests"]["summary"][0]
+    same = [r for r in sections["render"]["agreement"] if r["against"] == "torch"]
+    assert same and all(r["mean_abs"] == 0 for r in same)  # the smoke run's stand-in is the torch backend itself
+    assert sections["request"]["rows"][0]["frames"] > 0 and sections["request"]["rows"][0]["mp4_bytes"] > 0
+    assert "## render" in (tmp_path / "gpu.md").read_text()
+
+
+def test_gpu_bench_refuses_to_run_without_cuda_unless_smoke(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is here")
+    out = subprocess.run([sys.executable, "bench/gpu.py", "--out", str(tmp_path)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 2 and "needs a CUDA GPU" in out.stderr

@@ -77,6 +77,7 @@ def sample_full_body(
     generator: torch.Generator | None = None,
     device: torch.device | str | None = None,
     frame_multiple: int = 8,
+    batched_guidance: bool = True,
 ) -> tuple[torch.Tensor, int]:
     """Generate full-body features.
 
@@ -88,6 +89,7 @@ def sample_full_body(
         keyframe_mask: (B, 296, T_pad) bool, True where a keyframe channel is held.
         steps, sampler, guidance: see :func:`signspark.flow.samplers.sample`.
         generator: source of the noise (streams drawn in the fixed order full, hand, body, face).
+        batched_guidance: see :class:`~signspark.flow.samplers.GuidedField`.
 
     Returns:
         ((B, 296, T_pad) float32 features with keyframe channels exactly as given, model forwards).
@@ -127,7 +129,8 @@ def sample_full_body(
         shape = (text.shape[0], J, T)
         if obs is not None and obs.shape[1] != J:
             raise ValueError(f"{stream} model reads {J} channels, keyframes give {obs.shape[1]}")
-        field = GuidedField(model, text, guidance=guidance, obs_x0=obs, obs_mask=mask, length_mask=lmask)
+        field = GuidedField(model, text, guidance=guidance, obs_x0=obs, obs_mask=mask, length_mask=lmask,
+                            batched_guidance=batched_guidance)
         res = sample(field, shape, steps=steps, sampler=sampler, generator=generator, device=device)
         nfe += res.nfe
         if stream == "hand":

@@ -16,8 +16,9 @@ keyframe channels of the output equal the given keyframes exactly.
 
 Guidance: ``v = u + s (c - u)`` where ``c`` is the velocity with the text vector
 and ``u`` with the text vector zeroed (keyframes kept in both); both come from one
-batched forward of size 2B. A scale of ``None`` (or 1.0) runs the conditional
-branch alone. One evaluation = one model forward (batched).
+batched forward of size 2B (or, with ``batched_guidance=False``, two forwards of size B:
+the same result, less memory). A scale of ``None`` (or 1.0) runs the conditional
+branch alone. One evaluation = one (batched) model forward.
 
 Example::
 
@@ -51,12 +52,15 @@ class GuidedField:
         obs_x0: (B, J, T) keyframe values, or None.
         obs_mask: (B, J, T) bool, or None.
         length_mask: (B, 1, T) bool, or None (all frames real).
+        batched_guidance: with guidance, run the conditional and unconditional branches as one
+            forward of size 2B (default) or as two forwards of size B.
     """
 
     def __init__(self, model: nn.Module, text_emb: torch.Tensor, guidance: float | None = None,
                  obs_x0: torch.Tensor | None = None, obs_mask: torch.Tensor | None = None,
-                 length_mask: torch.Tensor | None = None):
+                 length_mask: torch.Tensor | None = None, batched_guidance: bool = True):
         self.model = model
+        self.batched_guidance = bool(batched_guidance)
         self.text_emb = text_emb
         self.guidance = None if guidance is None or float(guidance) == 1.0 else float(guidance)
         self.obs_x0 = obs_x0
@@ -74,6 +78,11 @@ class GuidedField:
         if self.guidance is None:
             return self.model(x, t_vec, self.text_emb, obs_x0=self.obs_x0, obs_mask=self.obs_mask,
                               length_mask=self.length_mask).float()
+        if not self.batched_guidance:
+            kw = dict(obs_x0=self.obs_x0, obs_mask=self.obs_mask, length_mask=self.length_mask)
+            c = self.model(x, t_vec, self.text_emb, **kw).float()
+            u = self.model(x, t_vec, torch.zeros_like(self.text_emb), **kw).float()
+            return u + self.guidance * (c - u)
         text = torch.cat([self.text_emb, torch.zeros_like(self.text_emb)], dim=0)
         v = self.model(self._twice(x), self._twice(t_vec), text, obs_x0=self._twice(self.obs_x0),
                        obs_mask=self._twice(self.obs_mask), length_mask=self._twice(self.length_mask)).float()

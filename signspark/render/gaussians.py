@@ -11,11 +11,18 @@ follows it too, with its own square 3-sigma footprint):
 * ``alpha = min(0.99, opacity * exp(-q / 2))``, ignored below 1/255;
 * front-to-back "over" compositing in order of camera-space depth of the means,
   then the background times the remaining transmittance.
+
+The PyTorch rasterizer also follows the reference 3DGS rule (``rule="3dgs"``, what gsplat's classic
+mode and the original CUDA rasterizer do): a Gaussian touches every pixel where its alpha reaches 1/255
+(up to ``sqrt(2 ln 255)`` = 3.33 sigma for an opaque one), alpha is capped at 0.999, and a pixel stops at
+the Gaussian that would take its transmittance to 1e-4 or below (that one is left out). Avatars trained
+with gsplat look as trained under it; the CPU backends' default rule differs from it at silhouettes only.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import torch
 
@@ -23,13 +30,18 @@ from ..pose.rotations import _matrix_to_quaternion
 from .camera import Camera
 
 __all__ = ["Gaussians", "Projected", "project_gaussians", "quaternion_to_matrix", "matrix_to_quaternion",
-           "ALPHA_MIN", "ALPHA_MAX", "SIGMA_CUTOFF", "SIGMA_CUTOFF2", "EPS2D"]
+           "ALPHA_MIN", "ALPHA_MAX", "SIGMA_CUTOFF", "SIGMA_CUTOFF2", "EPS2D", "RULES", "ALPHA_MAX_3DGS",
+           "SIGMA_CUTOFF_3DGS", "TRANSMITTANCE_MIN_3DGS"]
 
 ALPHA_MIN = 1.0 / 255.0
 ALPHA_MAX = 0.99
 SIGMA_CUTOFF = 2.5  # a Gaussian's footprint: its 2.5-sigma ellipse
 SIGMA_CUTOFF2 = SIGMA_CUTOFF ** 2
 EPS2D = 0.3  # low-pass dilation of the 2D covariance, pixels^2
+RULES = ("2.5-sigma", "3dgs")  # compositing rules: the CPU backends' default, and the reference 3DGS one
+ALPHA_MAX_3DGS = 0.999
+SIGMA_CUTOFF_3DGS = math.sqrt(2.0 * math.log(255.0))  # where an opaque Gaussian's alpha falls to 1/255
+TRANSMITTANCE_MIN_3DGS = 1e-4
 
 
 def quaternion_to_matrix(q: torch.Tensor) -> torch.Tensor:
@@ -147,9 +159,18 @@ class Projected:
     def __len__(self) -> int:
         return int(self.means2d.shape[0])
 
-    def extents(self) -> torch.Tensor:
+    def extents(self, rule: str = "2.5-sigma") -> torch.Tensor:
         """(M, 2) half-widths of the footprint ellipse's bounding box in x and y, pixels."""
-        return SIGMA_CUTOFF * torch.sqrt(self.cov2d[:, [0, 2]].clamp_min(0))
+        return self.cutoff_sigmas(rule)[:, None] * torch.sqrt(self.cov2d[:, [0, 2]].clamp_min(0))
+
+    def cutoff_sigmas(self, rule: str = "2.5-sigma") -> torch.Tensor:
+        """(M,) each footprint's radius in sigmas: 2.5, or under ``"3dgs"`` where alpha falls to 1/255."""
+        if rule == "2.5-sigma":
+            return torch.full_like(self.opacities, SIGMA_CUTOFF)
+        if rule == "3dgs":
+            ratio = (self.opacities / ALPHA_MIN).clamp_min(1.0)
+            return torch.sqrt(2.0 * torch.log(ratio)).clamp_max(SIGMA_CUTOFF_3DGS)
+        raise ValueError(f"unknown compositing rule {rule!r}; expected one of {list(RULES)}")
 
     def ellipse_axes(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The footprint ellipse's semi-axes as vectors, (M, 2) each (major, minor)."""
@@ -166,11 +187,11 @@ class Projected:
         return e1 * (SIGMA_CUTOFF * l1.sqrt())[:, None], e2 * (SIGMA_CUTOFF * l2.sqrt())[:, None]
 
 
-def project_gaussians(g: Gaussians, camera: Camera, eps2d: float = EPS2D) -> Projected:
+def project_gaussians(g: Gaussians, camera: Camera, eps2d: float = EPS2D, cutoff: float = SIGMA_CUTOFF) -> Projected:
     """EWA projection of 3D Gaussians to the image plane of ``camera``.
 
     Gaussians behind the near plane, beyond the far plane, or whose footprint box
-    misses the image, are dropped.
+    (``cutoff`` sigmas) misses the image, are dropped.
     """
     V = camera.viewmat.to(g.means)
     Rc = V[:3, :3]
@@ -198,7 +219,7 @@ def project_gaussians(g: Gaussians, camera: Camera, eps2d: float = EPS2D) -> Pro
     c = (T1 * T1).sum(-1) + eps2d
     u = fz * x + W / 2
     v = fz * y + H / 2
-    rx, ry = SIGMA_CUTOFF * a.sqrt(), SIGMA_CUTOFF * c.sqrt()
+    rx, ry = cutoff * a.sqrt(), cutoff * c.sqrt()
     keep &= (u + rx > 0) & (u - rx < W) & (v + ry > 0) & (v - ry < H)
     idx = torch.nonzero(keep).squeeze(1)
     a, b, c = a[idx], b[idx], c[idx]

@@ -92,6 +92,24 @@ def test_guidance_combines_conditional_and_unconditional():
     assert GuidedField(Linear(), text, guidance=1.0).guidance is None  # s = 1 is the conditional pass alone
 
 
+def test_guidance_in_two_passes_gives_the_batched_result(model):
+    """``batched_guidance=False``: two forwards of B (conditional, then unconditional) per evaluation,
+    the same velocities as one forward of 2B."""
+    obs, mask = _keyframes()
+    text = torch.randn(2, 640)
+    runs = {}
+    for batched in (True, False):
+        rec = Recorder(model)
+        field = GuidedField(rec, text, guidance=2.5, obs_x0=obs, obs_mask=mask, batched_guidance=batched)
+        runs[batched] = sample(field, (2, 60, 16), steps=3, generator=torch.Generator().manual_seed(0))
+        assert [b for b, _ in rec.calls] == ([4] * 3 if batched else [2] * 6)
+        assert runs[batched].nfe == 3  # one evaluation, whether one forward or two
+    torch.testing.assert_close(runs[False].x, runs[True].x, atol=1e-5, rtol=1e-5)
+    unguided = sample(GuidedField(model, text, obs_x0=obs, obs_mask=mask), (2, 60, 16), steps=3,
+                      generator=torch.Generator().manual_seed(0)).x
+    assert not torch.allclose(unguided, runs[False].x, atol=1e-3)
+
+
 def test_euler_is_exact_for_a_constant_field():
     class Const(torch.nn.Module):
         def forward(self, x, t, text_emb=None, **kw):
