@@ -52,12 +52,10 @@ import time
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script from anywhere, without installing the package
-    sys.path.insert(0, str(ROOT))
+import numpy as np
+import torch
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 GPU_TEST_FILES = ["tests/render/test_backends.py", "tests/segment/test_inference.py", "tests/text/test_mclip.py"]
 AGREEMENT_MEAN_ABS = 0.5  # what the CPU splat backends meet with each other (tests/render/test_backends.py)

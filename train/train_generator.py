@@ -139,6 +139,23 @@ class EMA:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+def rest_pose_of(dataset, limit: int = 2048) -> torch.Tensor:
+    """(J,) the pose clips start and end at: the mean of up to ``limit`` clips' (evenly spread) first
+    frames and of the last frames of those shorter than the dataset's ``seq_len`` (not cut)."""
+    n = len(dataset)
+    if n == 0:
+        raise SystemExit("no training clips")
+    total, count = None, 0
+    for i in torch.linspace(0, n - 1, min(n, limit)).round().long().unique().tolist():
+        item = dataset[i]
+        f, L = item["features"], int(item["length"])
+        ends = [f[0]] + ([f[L - 1]] if L < dataset.seq_len else [])
+        for e in ends:
+            total = e.double() if total is None else total + e.double()
+            count += 1
+    return (total / count).float()
+
+
 def language_of(text: str, languages: list[str]) -> int:
     m = _TAG.match(text)
     code = m.group(1).upper() if m else languages[0]
@@ -243,13 +260,17 @@ def train(args: argparse.Namespace) -> Path:
     languages = [c.upper() for c in (args.languages or list(LANGUAGES))]
 
     dataset = SignDataset(args.data, args.split, names=args.names, stream=args.stream, seq_len=args.seq_len,
-                          joint_mask_prob=args.joint_mask_prob, seed=args.seed)
+                          joint_mask_prob=args.joint_mask_prob, seed=args.seed,
+                          keyframe_at_cut=cfg.anchor == "keyframes+rest")
     sampler = EpochBatchSampler(len(dataset), args.batch_size, args.seed, rank, world)
     text_encoder = build_text_encoder(args.text_encoder).to(device)
     if text_encoder.dim != cfg.text_dim:
         raise SystemExit(f"text encoder gives {text_encoder.dim}-d vectors, the UNet expects {cfg.text_dim}")
 
     model = VelocityUNet(cfg)
+    if cfg.anchor == "keyframes+rest":
+        with torch.no_grad():
+            model.rest_anchor.copy_(rest_pose_of(dataset))
     ema = EMA(model, args.ema_decay)
     from signspark.text.length import LengthModel
 

@@ -126,6 +126,9 @@ class SignDataset(ConcatDataset):
             probability 0.5 per item, name suffixed ``_left``/``_right``), ``left``,
             ``right``, or ``both`` (180 channels ``[L | R]``).
         seed: seeds the hand choice and the channel masks (per DataLoader worker).
+        keyframe_at_cut: a clip longer than ``seq_len`` (cut there) gets its last kept frame as a
+            keyframe too: it does not end at rest there (for models whose path ends at rest,
+            ``anchor="keyframes+rest"``).
 
     Each item is a dict: ``features`` (seq_len, J) float32 tensor, ``length`` int,
     ``text`` str, ``keyframes`` list[int], ``name`` str.
@@ -134,7 +137,8 @@ class SignDataset(ConcatDataset):
     def __init__(self, base_path: str | os.PathLike, split: str, names: Sequence[str] | None = None,
                  stream: str = "full", seq_len: int = 304, flip_left_hand: bool = True, specify_lang: bool = True,
                  keyframe_mode: int = 3, custom_keyframe_file: str | os.PathLike | None = None,
-                 joint_mask_prob: float = 0.0, hand: str = "random", seed: int = 0):
+                 joint_mask_prob: float = 0.0, hand: str = "random", seed: int = 0, keyframe_at_cut: bool = False):
+        self.keyframe_at_cut = bool(keyframe_at_cut)
         if stream not in STREAM_DIMS:
             raise ValueError(f"unknown stream {stream!r}; expected one of {sorted(STREAM_DIMS)}")
         if hand not in HAND_CHOICES:
@@ -228,8 +232,10 @@ class SignDataset(ConcatDataset):
             if side == "random":
                 side = "left" if self._rngs()[0].random() < 0.5 else "right"
             name = f"{name}_{side}"
-        features, length, keyframes = pad_or_truncate(
-            self.stream_features(record, side), self.keyframes_of(record), self.seq_len)
+        raw = self.stream_features(record, side)
+        features, length, keyframes = pad_or_truncate(raw, self.keyframes_of(record), self.seq_len)
+        if self.keyframe_at_cut and raw.shape[0] > self.seq_len and self.seq_len - 1 not in keyframes:
+            keyframes.append(self.seq_len - 1)
         text = tag_text(record.translation, record.language) if self.specify_lang else record.translation
         return {
             "features": torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32)),

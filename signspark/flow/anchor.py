@@ -12,6 +12,11 @@ For every sample ``b``, channel ``j`` and frame ``t``:
 * before the first or after the last observed frame: that keyframe's value (held);
 * a channel with no observed frame: 0 (the normalised mean pose).
 
+With ``ends`` (a model with ``anchor="keyframes+rest"``), the first and the last real frame of
+every sample count as observed with the value ``ends`` (the rest pose, learned from the clips'
+first and last frames) wherever they are not keyframes themselves: the path then rises from rest
+to the first keyframe and returns to rest after the last, as signing does.
+
 Example::
 
     >>> x = torch.tensor([[[9.0, 0.0, 9.0, 3.0, 9.0]]])
@@ -27,18 +32,31 @@ import torch
 __all__ = ["keyframe_path", "smooth_between_keyframes"]
 
 
-def keyframe_path(obs_x0: torch.Tensor, obs_mask: torch.Tensor) -> torch.Tensor:
+def keyframe_path(obs_x0: torch.Tensor, obs_mask: torch.Tensor, ends: torch.Tensor | None = None,
+                  length_mask: torch.Tensor | None = None) -> torch.Tensor:
     """Straight lines through the observed values (see the module docstring).
 
     Args:
         obs_x0: (B, J, T) values, read where ``obs_mask`` is True.
         obs_mask: (B, J, T) bool.
+        ends: (J,) value at each sample's first and last real frame where those are not observed;
+            None: no such frames.
+        length_mask: (B, 1, T) bool, True on real frames (None: all real); with ``ends`` only.
 
     Returns:
         (B, J, T) path, in the dtype of ``obs_x0``.
     """
     mask = obs_mask.to(torch.bool)
     B, J, T = mask.shape
+    if ends is not None:
+        last = (length_mask.reshape(B, T).sum(-1).clamp_min(1) - 1 if length_mask is not None
+                else torch.full((B,), T - 1, device=mask.device))
+        edge = torch.zeros(B, 1, T, dtype=torch.bool, device=mask.device)
+        edge[:, 0, 0] = True
+        edge[torch.arange(B, device=mask.device), 0, last] = True
+        add = edge & ~mask
+        obs_x0 = torch.where(add, ends.to(obs_x0.dtype).view(1, J, 1), obs_x0)
+        mask = mask | add
     idx = torch.arange(T, device=mask.device).expand(B, J, T)
     # Index of the last observed frame at or before t (-1: none) and the first at or after t (T: none).
     prev = torch.where(mask, idx, torch.full_like(idx, -1)).cummax(dim=-1).values

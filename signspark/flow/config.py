@@ -19,7 +19,9 @@ from typing import Any
 
 from signspark.pose.streams import STREAM_DIMS
 
-__all__ = ["UNetConfig", "PRESETS"]
+__all__ = ["UNetConfig", "PRESETS", "ANCHORS"]
+
+ANCHORS = ("none", "keyframes", "keyframes+rest")
 
 
 @dataclasses.dataclass
@@ -57,6 +59,9 @@ class UNetConfig:
             keyframes joined by straight lines (:func:`~signspark.flow.anchor.keyframe_path`) plus
             the network's output, so an untrained model already moves smoothly through the
             keyframes and a small one only learns how signs depart from straight lines.
+            ``"keyframes+rest"``: the same path, starting and ending at a rest pose (the model's
+            ``rest_anchor``, set from the training clips' first and last frames) wherever the first
+            or last frame is not a keyframe: the rise to the first sign and the return after the last.
     """
 
     in_channels: int = 296
@@ -88,10 +93,10 @@ class UNetConfig:
             raise ValueError("the attention head width must be even for RoPE")
         if self.prediction not in ("velocity", "data"):
             raise ValueError(f"prediction must be 'velocity' or 'data', got {self.prediction!r}")
-        if self.anchor not in ("none", "keyframes"):
-            raise ValueError(f"anchor must be 'none' or 'keyframes', got {self.anchor!r}")
+        if self.anchor not in ANCHORS:
+            raise ValueError(f"anchor must be one of {list(ANCHORS)}, got {self.anchor!r}")
         if self.anchor != "none" and self.prediction != "data":
-            raise ValueError("anchor='keyframes' needs prediction='data' (it offsets the predicted pose)")
+            raise ValueError(f"anchor={self.anchor!r} needs prediction='data' (it offsets the predicted pose)")
         if not 0 < self.min_one_minus_t < 1:
             raise ValueError(f"min_one_minus_t must be in (0, 1), got {self.min_one_minus_t}")
 

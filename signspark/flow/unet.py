@@ -15,7 +15,8 @@ Forward, step by step (B batch, J channels, T frames, T a multiple of ``config.f
    ``[x | skip]`` for every level but the first, whose skip is unused; upsampling on all
    levels), final conv block and 1x1 conv to J channels;
 5. with ``prediction="data"`` that output is the clean pose (plus, with ``anchor="keyframes"``,
-   the keyframes joined by straight lines), turned into the velocity ``(x1 - x) / (1 - t)``.
+   the keyframes joined by straight lines; with ``"keyframes+rest"``, from and back to the rest pose),
+   turned into the velocity ``(x1 - x) / (1 - t)``.
 
 Example::
 
@@ -131,6 +132,9 @@ class VelocityUNet(nn.Module, ModelFolderMixin):
         self.embed_timestep = TimestepEmbedding(config.time_freqs, config.time_hidden, config.cond_dim)
         self.unet = TemporalUNet(config)
         self.embed_text = nn.Linear(config.text_dim, config.cond_dim)
+        if config.anchor == "keyframes+rest":
+            # The rest pose the path starts and ends at (normalised features); set from data before training.
+            self.register_buffer("rest_anchor", torch.zeros(config.in_channels))
 
     @property
     def in_channels(self) -> int:
@@ -184,6 +188,8 @@ class VelocityUNet(nn.Module, ModelFolderMixin):
         if self.config.prediction == "data":
             if self.config.anchor == "keyframes":
                 out = out + keyframe_path(x, obs_mask)
+            elif self.config.anchor == "keyframes+rest":
+                out = out + keyframe_path(x, obs_mask, ends=self.rest_anchor, length_mask=length_mask)
             one_minus_t = (1.0 - t).clamp_min(self.config.min_one_minus_t).to(dtype).view(B, 1, 1)
             out = (out - x) / one_minus_t
         return out

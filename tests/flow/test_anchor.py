@@ -50,9 +50,46 @@ def test_an_untrained_anchored_model_samples_the_straight_path():
     assert out[..., 5].abs().max() < 1e-5
 
 
+def test_with_ends_the_path_rises_from_rest_and_returns_to_it():
+    x = torch.tensor([[[7.0, 7.0, 4.0, 7.0, 6.0, 7.0, 7.0, 7.0]], [[7.0, 7.0, 4.0, 7.0, 6.0, 7.0, 7.0, 7.0]]])
+    m = torch.zeros(2, 1, 8, dtype=torch.bool)
+    m[:, :, [2, 4]] = True
+    m[1, :, 0] = True  # a keyframe on the first frame stays a keyframe
+    length = torch.ones(2, 1, 8, dtype=torch.bool)
+    length[0, :, 6:] = False  # 6 real frames: the last real one is frame 5
+    path = keyframe_path(x, m, ends=torch.tensor([1.0]), length_mask=length)
+    assert path[0, 0].tolist() == [1.0, 2.5, 4.0, 5.0, 6.0, 1.0, 1.0, 1.0]
+    assert path[1, 0].tolist() == pytest.approx([7.0, 5.5, 4.0, 5.0, 6.0, 6 - 5 / 3, 6 - 10 / 3, 1.0])
+    # no keyframes at all: rest throughout
+    assert keyframe_path(x, torch.zeros_like(m), ends=torch.tensor([2.0])).unique().tolist() == [2.0]
+
+
+def test_a_rest_anchored_model_starts_and_ends_at_its_rest_pose():
+    cfg = UNetConfig.preset("tiny", stream="hand", prediction="data", anchor="keyframes+rest")
+    model = VelocityUNet(cfg).eval()
+    assert "rest_anchor" in model.state_dict()
+    model.rest_anchor.fill_(0.5)
+    T = 16
+    kf = torch.randn(1, 90, T)
+    mask = torch.zeros(1, 90, T, dtype=torch.bool)
+    mask[..., [4, 9]] = True
+    length = torch.zeros(1, 1, T, dtype=torch.bool)
+    length[..., :14] = True
+    field = GuidedField(model, torch.zeros(1, 640), obs_x0=kf, obs_mask=mask, length_mask=length)
+    out = sample(field, (1, 90, T), steps=4, generator=torch.Generator().manual_seed(0)).x
+    assert torch.allclose(out[..., 0], torch.full((1, 90), 0.5), atol=1e-5)
+    assert torch.allclose(out[..., 13], torch.full((1, 90), 0.5), atol=1e-5)
+    assert torch.allclose(out[..., 2], 0.5 + (kf[..., 4] - 0.5) / 2, atol=1e-5)
+    assert torch.equal(out[mask], kf[mask])
+    with pytest.raises(RuntimeError, match="rest_anchor"):  # not loadable into a model without the buffer
+        _anchored_tiny().load_state_dict(model.state_dict())
+
+
 def test_anchor_is_validated():
     with pytest.raises(ValueError, match="anchor"):
         UNetConfig.preset("tiny", stream="hand", prediction="data", anchor="lines")
+    with pytest.raises(ValueError, match="prediction='data'"):
+        UNetConfig.preset("tiny", stream="hand", anchor="keyframes+rest")
     with pytest.raises(ValueError, match="prediction='data'"):
         UNetConfig.preset("tiny", stream="hand", anchor="keyframes")
 

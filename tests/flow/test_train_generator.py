@@ -184,3 +184,38 @@ def test_atomic_text_leaves_no_temporary_file_on_failure(tmp_path, monkeypatch):
         trainer._atomic_text(tmp_path / "latest", "checkpoint-2")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest"]
     assert (tmp_path / "latest").read_text() == "checkpoint-1"
+
+
+def test_a_rest_anchored_model_learns_its_rest_pose_from_the_clips_ends(corpus, tmp_path):
+    from signspark.data import SignDataset
+    from signspark.pipeline import SignSparK
+
+    trainer = _load_trainer()
+    cfg = tmp_path / "rest.json"
+    cfg.write_text(json.dumps({**MICRO, "prediction": "data", "anchor": "keyframes+rest"}))
+    args = _args(corpus, tmp_path / "run", 4)
+    args[args.index("--model-config") + 1] = str(cfg)
+    final = trainer.main(args)
+    ds = SignDataset(corpus, "train", seq_len=32)
+    ends = []
+    for i in range(len(ds)):
+        it = ds[i]
+        ends.append(it["features"][0])
+        if it["length"] < 32:
+            ends.append(it["features"][it["length"] - 1])
+    want = torch.stack(ends).mean(0)
+    rest = SignSparK.from_pretrained(final, device="cpu").models["full"].rest_anchor
+    torch.testing.assert_close(rest, want, atol=1e-5, rtol=0)  # a buffer: the EMA keeps it as set
+
+
+def test_a_clip_cut_at_seq_len_keeps_its_last_frame_as_a_keyframe(corpus):
+    from signspark.data import SignDataset
+
+    plain, marked = (SignDataset(corpus, "train", seq_len=24, keyframe_at_cut=k) for k in (False, True))
+    whole = [SignDataset(corpus, "train", seq_len=40, keyframe_at_cut=k) for k in (False, True)]  # none cut
+    cut = [i for i in range(len(plain)) if whole[0][i]["length"] > 24]
+    assert any(23 not in plain[i]["keyframes"] for i in cut)
+    for i in range(len(plain)):
+        extra = [23] if i in cut and 23 not in plain[i]["keyframes"] else []
+        assert marked[i]["keyframes"] == plain[i]["keyframes"] + extra
+        assert whole[0][i]["keyframes"] == whole[1][i]["keyframes"]
