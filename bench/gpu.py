@@ -217,22 +217,22 @@ class GraphedStream(torch.nn.Module):
 
 
 def _random_stream_models(preset: str, device: torch.device) -> dict[str, torch.nn.Module]:
-    """fp32 models of the released layout with small random weights (speed does not depend on them)."""
+    """fp32 models of the released layout with random weights: PyTorch's default initialisation, and
+    small random numbers in the layers that start at zero (AdaLN-zero, the last convolution), so that
+    every layer does real arithmetic (speed does not depend on the values; the deviations need them)."""
     from signspark.flow.config import UNetConfig
     from signspark.flow.unet import VelocityUNet
 
+    torch.manual_seed(0)
     g = torch.Generator(device=device).manual_seed(0)
     models = {}
     for stream in STREAMS:
-        with torch.device("meta"):
+        with torch.device(device):
             m = VelocityUNet(UNetConfig.preset(preset, stream=stream))
-        m = m.to_empty(device=device)
         with torch.no_grad():
             for p in m.parameters():
-                p.normal_(0.0, 0.02, generator=g)
-            for b in m.buffers():
-                if b.is_floating_point():
-                    b.zero_()
+                if not p.any():
+                    p.normal_(0.0, 0.02, generator=g)
         models[stream] = m.eval().requires_grad_(False)
     return models
 
