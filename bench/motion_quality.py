@@ -13,9 +13,8 @@ Printed per language, averaged over sentences and seeds, for both wrists (built-
 * ``step``: the largest wrist movement between two frames (mm; at 25 fps, 80 mm is 2 m/s).
 
 A third row, ``straight``, is a baseline: the wrists moved in straight lines at constant speed between
-the frames the generated clip holds (the take's keyframes, its first and last frame; joint positions
-interpolated, no model); a generator that fills the motion
-around keyframes should follow the take at least as closely as that.
+the take's keyframes and its first and last frame (at rest; joint positions interpolated, no model); a
+generator that fills the motion around keyframes should follow the take at least as closely as that.
 
 Usage::
 
@@ -50,7 +49,7 @@ def wrist_figures(p2j, take, seq, wrists) -> tuple[float, float, float]:
 
 def straight_figures(p2j, take, held, wrists) -> tuple[float, float, float]:
     """:func:`wrist_figures` of the take's wrists interpolated linearly between the ``held`` frames
-    (those the generated clip holds: the take's keyframes and its first and last frame)."""
+    (the take's keyframes and its first and last frame)."""
     a = p2j.joints(take)[:, wrists]
     keys = np.unique(held[held < len(a)])
     t = np.arange(len(a))
@@ -92,7 +91,8 @@ def main(argv=None) -> int:
                 gen = pipe(text, lang, seed=seed, motion="generated", steps=args.steps, retrieval=True).pose
                 rows["lexicon"].append(wrist_figures(p2j, take, take, wrists))
                 rows["generated"].append(wrist_figures(p2j, take, gen, wrists))
-                rows["straight"].append(straight_figures(p2j, take, gen.keyframes, wrists))
+                held = np.union1d(take.keyframes, [0, take.num_frames - 1])  # the keyframes, and rest at both ends
+                rows["straight"].append(straight_figures(p2j, take, held, wrists))
         for motion, values in rows.items():
             dev, acc, step = (statistics.fmean(v[i] for v in values) for i in range(3))
             print(f"{lang:8} {motion:10} {dev:8.0f} {acc:10.1f} {step:8.0f}")

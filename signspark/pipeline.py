@@ -167,6 +167,11 @@ class SignSparK:
         self.frame_multiple = max(m.config.frame_multiple for m in self.models.values())
 
     @property
+    def _path_ends_at_rest(self) -> bool:
+        """Whether the models draw the rise from rest and the return themselves (``anchor="keyframes+rest"``)."""
+        return all(getattr(m.config, "anchor", "none") == "keyframes+rest" for m in self.models.values())
+
+    @property
     def device(self) -> torch.device:
         return next(iter(self.models.values())).embed_text.weight.device
 
@@ -365,9 +370,11 @@ class SignSparK:
             if (motion or self.retrieval_motion) == "lexicon":
                 return self._lexicon_output(retrieved, text, segmenter, seed, start)
             # The take starts and ends at rest: holding its first and last frame too lets the model draw
-            # the rise to the first sign and the return after the last between poses it knows.
-            keyframes = Keyframes.from_pose_sequence(
-                retrieved, np.union1d(retrieved.keyframes, [0, retrieved.num_frames - 1]))
+            # the rise to the first sign and the return after the last between poses it knows (a model
+            # whose path starts and ends at rest by itself, anchor "keyframes+rest", does not need them).
+            held = retrieved.keyframes if self._path_ends_at_rest else \
+                np.union1d(retrieved.keyframes, [0, retrieved.num_frames - 1])
+            keyframes = Keyframes.from_pose_sequence(retrieved, held)
             num_frames = None
         T = self._num_frames(text, code, text_emb, num_frames, speed, keyframes)
         kf = mask = None

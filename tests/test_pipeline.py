@@ -165,6 +165,26 @@ def test_fingerspelling_retrieval_holds_lexicon_keyframes(pipe):
     assert len(plain.pose.segments) == 0
 
 
+def test_a_model_whose_path_ends_at_rest_holds_only_the_takes_keyframes(tmp_path):
+    """anchor="keyframes+rest": the model draws the rise from rest and the return itself, so generated
+    retrieval T2P holds the take's keyframes only (not its first and last frame)."""
+    from signspark.signs.fingerspelling import spell
+    from signspark.text.builtin import BuiltinTextEncoder
+
+    torch.manual_seed(0)
+    cfg = UNetConfig.preset("tiny", stream="full", prediction="data", anchor="keyframes+rest")
+    model = VelocityUNet(cfg).eval()
+    model.rest_anchor.copy_(torch.linspace(-0.5, 0.5, cfg.in_channels))
+    folder = SignSparK({"full": model}, BuiltinTextEncoder(), languages=["DGS"]).save_pretrained(tmp_path / "gen")
+    pipe = SignSparK.from_pretrained(folder, device="cpu")
+    assert torch.equal(pipe.models["full"].rest_anchor, model.rest_anchor)
+    out = pipe("hallo", "DGS", steps=2, seed=5, retrieval=True, motion="generated")
+    lex = spell("hallo", "DGS", seed=5)
+    assert out.pose.keyframes.tolist() == lex.keyframes.tolist() and lex.keyframes[0] > 0
+    # untrained, the model's pose is its path: the first frame (not a keyframe) is the rest anchor
+    assert np.allclose(out.features[0, :60], model.rest_anchor[:60].numpy(), atol=1e-4)
+
+
 def test_retrieval_setting_is_saved_with_the_model(tmp_path, pipe):
     pipe.retrieval = "fingerspelling"
     try:

@@ -51,12 +51,13 @@ transitions, hand size, posture). It was **not** trained on recordings of human 
 synthesised from notation and alphabet descriptions.
 
 Text-to-pose looks the text up in the language's lexicon (`"retrieval": "lexicon"`). The generator
-predicts the pose as straight lines through the keyframes plus a learned correction (`"anchor": "keyframes"`)
-and generates the motion around the lexicon's keyframes (onset, middle and offset of each sign, a moving
-sign's turning points, the first and last frame at rest; `motion="generated"`, `--motion generated`); its
-output is smoothed in time with the keyframes kept exact (`"smoothing": 1.5` frames). Between keyframes its
-wrists stay 2.5-4.5 cm from the lexicon's path and nearly as smooth as it (mean wrist acceleration 3.5-6.0
-against 2.3-4.8 mm/frame², `bench/motion_quality.py`). By default text
+predicts the pose as straight lines through the keyframes, rising from a rest pose before the first and
+returning to it after the last (learned from the training clips' first and last frames), plus a learned
+correction (`"anchor": "keyframes+rest"`), and generates the motion around the lexicon's keyframes (onset,
+middle and offset of each sign, a moving sign's turning points; `motion="generated"`, `--motion generated`);
+its output is smoothed in time with the keyframes kept exact (`"smoothing": 1.5` frames). Its wrists stay
+1.6-3.9 cm from the lexicon's path on the frames that are not keyframes, about as smooth as it (mean wrist
+acceleration 3.0-5.3 against 2.3-4.8 mm/frame², `bench/motion_quality.py`). By default text
 is still signed with the lexicon's own motion (`"retrieval_motion": "lexicon"`: the animator's path, no model
 evaluation); the generator is used for keyframes given by the user (KF2P) and on request.
 
