@@ -169,7 +169,7 @@ class SignSparK:
     @property
     def _path_ends_at_rest(self) -> bool:
         """Whether the models draw the rise from rest and the return themselves (``anchor="keyframes+rest"``)."""
-        return all(getattr(m.config, "anchor", "none") == "keyframes+rest" for m in self.models.values())
+        return all(m.config.anchor == "keyframes+rest" for m in self.models.values())
 
     @property
     def device(self) -> torch.device:

@@ -145,15 +145,12 @@ def rest_pose_of(dataset, limit: int = 2048) -> torch.Tensor:
     n = len(dataset)
     if n == 0:
         raise SystemExit("no training clips")
-    total, count = None, 0
+    ends = []
     for i in torch.linspace(0, n - 1, min(n, limit)).round().long().unique().tolist():
         item = dataset[i]
         f, L = item["features"], int(item["length"])
-        ends = [f[0]] + ([f[L - 1]] if L < dataset.seq_len else [])
-        for e in ends:
-            total = e.double() if total is None else total + e.double()
-            count += 1
-    return (total / count).float()
+        ends += [f[0]] + ([f[L - 1]] if L < dataset.seq_len else [])
+    return torch.stack(ends).double().mean(0).float()
 
 
 def language_of(text: str, languages: list[str]) -> int:

@@ -1,8 +1,7 @@
 """A set of 3D Gaussians in world space, and its screen-space projection (EWA splatting).
 
 The projection here is shared by the CPU backends (PyTorch and OpenGL), so they
-differ only in how they rasterize. The compositing rule both follow (gsplat's classic mode
-follows it too, with its own square 3-sigma footprint):
+differ only in how they rasterize. The compositing rule both follow:
 
 * 2D covariance ``J W S W^T J^T + 0.3 I`` (pixels^2), conic = its inverse;
 * a Gaussian touches a pixel when ``q = d^T conic d <= SIGMA_CUTOFF^2`` (inside 2.5 sigma: beyond it
@@ -31,7 +30,7 @@ from .camera import Camera
 
 __all__ = ["Gaussians", "Projected", "project_gaussians", "quaternion_to_matrix", "matrix_to_quaternion",
            "ALPHA_MIN", "ALPHA_MAX", "SIGMA_CUTOFF", "SIGMA_CUTOFF2", "EPS2D", "RULES", "ALPHA_MAX_3DGS",
-           "SIGMA_CUTOFF_3DGS", "TRANSMITTANCE_MIN_3DGS"]
+           "SIGMA_CUTOFF_3DGS", "TRANSMITTANCE_MIN_3DGS", "check_rule"]
 
 ALPHA_MIN = 1.0 / 255.0
 ALPHA_MAX = 0.99
@@ -42,6 +41,13 @@ RULES = ("2.5-sigma", "3dgs")  # compositing rules: the CPU backends' default, a
 ALPHA_MAX_3DGS = 0.999
 SIGMA_CUTOFF_3DGS = math.sqrt(2.0 * math.log(255.0))  # where an opaque Gaussian's alpha falls to 1/255
 TRANSMITTANCE_MIN_3DGS = 1e-4
+
+
+def check_rule(rule: str) -> str:
+    """``rule`` if it is one of :data:`RULES`, else a ValueError that lists them."""
+    if rule not in RULES:
+        raise ValueError(f"unknown compositing rule {rule!r}; expected one of {list(RULES)}")
+    return rule
 
 
 def quaternion_to_matrix(q: torch.Tensor) -> torch.Tensor:
@@ -167,10 +173,9 @@ class Projected:
         """(M,) each footprint's radius in sigmas: 2.5, or under ``"3dgs"`` where alpha falls to 1/255."""
         if rule == "2.5-sigma":
             return torch.full_like(self.opacities, SIGMA_CUTOFF)
-        if rule == "3dgs":
-            ratio = (self.opacities / ALPHA_MIN).clamp_min(1.0)
-            return torch.sqrt(2.0 * torch.log(ratio)).clamp_max(SIGMA_CUTOFF_3DGS)
-        raise ValueError(f"unknown compositing rule {rule!r}; expected one of {list(RULES)}")
+        check_rule(rule)
+        ratio = (self.opacities / ALPHA_MIN).clamp_min(1.0)
+        return torch.sqrt(2.0 * torch.log(ratio)).clamp_max(SIGMA_CUTOFF_3DGS)
 
     def ellipse_axes(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The footprint ellipse's semi-axes as vectors, (M, 2) each (major, minor)."""

@@ -10,14 +10,14 @@ alpha table; transmittance is a segmented exclusive cumulative sum of
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
 from ..camera import Camera
-import math
-
-from ..gaussians import (ALPHA_MAX, ALPHA_MAX_3DGS, ALPHA_MIN, RULES, SIGMA_CUTOFF, SIGMA_CUTOFF_3DGS, SIGMA_CUTOFF2,
-                         TRANSMITTANCE_MIN_3DGS, Projected, project_gaussians)
+from ..gaussians import (ALPHA_MAX, ALPHA_MAX_3DGS, ALPHA_MIN, SIGMA_CUTOFF, SIGMA_CUTOFF_3DGS, SIGMA_CUTOFF2,
+                         TRANSMITTANCE_MIN_3DGS, Projected, check_rule, project_gaussians)
 from .base import Backend, FrameData
 
 __all__ = ["TorchSplatBackend", "rasterize_torch"]
@@ -40,9 +40,7 @@ def rasterize_torch(p: Projected, width: int, height: int, background, tile: int
     Returns:
         (H, W, 3) float32 image in [0, 1].
     """
-    if rule not in RULES:
-        raise ValueError(f"unknown compositing rule {rule!r}; expected one of {list(RULES)}")
-    reference = rule == "3dgs"
+    reference = check_rule(rule) == "3dgs"
     alpha_max = ALPHA_MAX_3DGS if reference else ALPHA_MAX
     dev = p.means2d.device
     bg = torch.as_tensor(background, dtype=torch.float32, device=dev).reshape(3)
@@ -124,10 +122,8 @@ class TorchSplatBackend(Backend):
     draws = "gaussians"
 
     def __init__(self, tile: int = 4, rule: str = "2.5-sigma"):
-        if rule not in RULES:
-            raise ValueError(f"unknown compositing rule {rule!r}; expected one of {list(RULES)}")
         self.tile = tile
-        self.rule = rule
+        self.rule = check_rule(rule)
 
     def render(self, frame: FrameData, camera: Camera, background) -> np.ndarray:
         if frame.gaussians is None:
